@@ -1,0 +1,25 @@
+-- Referrals, placements and median weekly cost by LA, quarter of referral and placement type.
+-- Referrals not yet placed are counted under placement_type 'Not yet placed'.
+with referrals as (
+    select
+        r.la_code,
+        cast(year(r.referral_date) as varchar) || '-Q' || cast(quarter(r.referral_date) as varchar) as referral_quarter,
+        coalesce(r.placement_type, 'Not yet placed') as placement_type,
+        r.placement_type is not null as is_placed,
+        r.total_weekly_cost
+    from {{ ref('int_referrals_latest') }} as r
+)
+
+select
+    la.region,
+    referrals.la_code,
+    la.la_name,
+    referrals.referral_quarter,
+    referrals.placement_type,
+    cast(count(*) as integer) as referrals,
+    cast(count(*) filter (where is_placed) as integer) as placements,
+    cast(count(total_weekly_cost) as integer) as costed_placements,
+    {{ pence_median('total_weekly_cost') }} as median_weekly_cost
+from referrals
+inner join {{ ref('dim_local_authority') }} as la on la.la_code = referrals.la_code
+group by all

@@ -1,0 +1,13 @@
+select
+    submission_id,
+    la_code,
+    file_sha256,
+    received_at,
+    status,
+    standard_version,
+    layout,
+    rows_received,
+    rows_accepted,
+    rows_rejected,
+    rows_with_warnings
+from {{ source('raw', 'submissions') }}

@@ -1,0 +1,272 @@
+"""Conform a read table into the canonical model: detect the version, map headers, parse values.
+
+Categorical spellings are mapped to the canonical value; an unknown spelling is kept as written so
+the expectation gate reports it as a value outside the list. Dates, numbers and yes/no answers that
+cannot be parsed become blank plus a finding, so one bad cell never takes the file down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+import pandas as pd
+
+from ingest.contract import Contract, VersionContract, VersionField, spelling_key
+from ingest.findings import Finding
+from ingest.readers import RawTable
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+TRUE_WORDS = {"y", "yes", "true", "1", "t"}
+FALSE_WORDS = {"n", "no", "false", "0", "f"}
+NOT_APPLICABLE = {"na", "n/a", "notapplicable"}
+LIST_SEPARATORS = re.compile(r"[;,|\n\r]+")
+UK_DATE = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?$")
+
+
+class FileRejected(Exception):
+    """A file-level problem: the whole file is refused. `code` is a rule code of the catalogue."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Conformed:
+    version: VersionContract
+    layout: str | None
+    frame: pd.DataFrame  # canonical columns + source_row, one row per non-blank data row
+    not_collected: list[str]
+    findings: list[Finding] = field(default_factory=list)
+    column_letters: dict[str, str] = field(default_factory=dict)
+    blank_rows: int = 0
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> Excel letters (0 -> A, 27 -> AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def header_scorer(contract: Contract):
+    known = {spelling_key(h) for v in contract.versions for f in v.fields for h in f.headers}
+
+    def score(cells: list[Any]) -> int:
+        return sum(1 for c in cells if isinstance(c, str) and spelling_key(c) in known)
+
+    return score
+
+
+def detect_version(contract: Contract, headers: list[str]) -> VersionContract:
+    keys = {spelling_key(h) for h in headers if h}
+    best = max(contract.versions, key=lambda v: sum(1 for k in keys if k in v.header_index))
+    if not any(k in best.header_index for k in keys):
+        raise FileRejected("F003", "The column headers do not match any version of the placements standard.")
+    return best
+
+
+def _layout(version: VersionContract, present: set[str]) -> str | None:
+    for name, spec in version.layouts.items():
+        if not set(spec.get("without", ())) & present and spec.get("without"):
+            return name
+    return next(iter(version.layouts), None)
+
+
+# --- value parsers: return (value, problem) where problem is a short reason or None
+
+
+def _text(cell: Any) -> str | None:
+    if cell is None:
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    text = str(cell).strip()
+    return text or None
+
+
+def parse_boolean(cell: Any) -> tuple[bool | None, str | None]:
+    if isinstance(cell, bool):
+        return cell, None
+    text = _text(cell)
+    if text is None:
+        return None, None
+    key = text.lower()
+    if key in TRUE_WORDS:
+        return True, None
+    if key in FALSE_WORDS:
+        return False, None
+    return None, "not a Yes/No answer"
+
+
+def parse_date(cell: Any) -> tuple[dt.date | None, str | None]:
+    if isinstance(cell, dt.datetime):
+        return cell.date(), None
+    if isinstance(cell, dt.date):
+        return cell, None
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return _excel_serial(cell)
+    text = _text(cell)
+    if text is None:
+        return None, None
+    if re.fullmatch(r"\d{5}(\.0+)?", text):
+        return _excel_serial(float(text))
+    try:
+        if m := ISO_DATE.match(text):
+            return dt.date(int(m[1]), int(m[2]), int(m[3])), None
+        if m := UK_DATE.match(text):  # always day first: UK returns, never US order
+            year = int(m[3]) + (2000 if len(m[3]) == 2 else 0)
+            return dt.date(year, int(m[2]), int(m[1])), None
+        for fmt in ("%d %b %Y", "%d %B %Y", "%d-%b-%Y", "%d-%b-%y"):
+            try:
+                return dt.datetime.strptime(text, fmt).date(), None
+            except ValueError:
+                continue
+    except ValueError:
+        pass
+    return None, "not a date (use DD/MM/YYYY)"
+
+
+def _excel_serial(number: float) -> tuple[dt.date | None, str | None]:
+    if 20000 <= number <= 80000:  # 1954..2119: anything else is not a plausible Excel date
+        return EXCEL_EPOCH + dt.timedelta(days=int(number)), None
+    return None, "not a date (use DD/MM/YYYY)"
+
+
+def parse_money(cell: Any) -> tuple[Decimal | None, str | None]:
+    if isinstance(cell, bool):
+        return None, "not an amount in pounds"
+    if isinstance(cell, (int, float, Decimal)):
+        return Decimal(str(cell)).quantize(Decimal("0.01"), ROUND_HALF_UP), None
+    text = _text(cell)
+    if text is None:
+        return None, None
+    cleaned = text.replace("£", "").replace(",", "").replace(" ", "")
+    if cleaned.lower() in {"gbp"} or cleaned.lower().startswith("gbp"):
+        cleaned = cleaned[3:]
+    try:
+        return Decimal(cleaned).quantize(Decimal("0.01"), ROUND_HALF_UP), None
+    except InvalidOperation:
+        return None, "not an amount in pounds"
+
+
+def parse_integer(cell: Any) -> tuple[int | None, str | None]:
+    if isinstance(cell, bool):
+        return None, "not a whole number"
+    if isinstance(cell, int):
+        return cell, None
+    if isinstance(cell, float):
+        return (int(cell), None) if cell.is_integer() else (None, "not a whole number")
+    text = _text(cell)
+    if text is None:
+        return None, None
+    if spelling_key(text) in {spelling_key(x) for x in NOT_APPLICABLE} or text.lower() == "none":
+        return 0, None  # the template asks for NA when there are no siblings
+    try:
+        number = float(text)
+    except ValueError:
+        return None, "not a whole number"
+    return (int(number), None) if number.is_integer() else (None, "not a whole number")
+
+
+def conform_table(contract: Contract, table: RawTable) -> Conformed:
+    version = detect_version(contract, table.headers)
+    columns: dict[str, int] = {}
+    for index, header in enumerate(table.headers):
+        vf = version.field_for_header(header) if header else None
+        if vf is not None and vf.name not in columns:
+            columns[vf.name] = index
+    layout = _layout(version, set(columns))
+    missing = [
+        f
+        for f in version.fields
+        if f.required in {"yes", "with_placement"}
+        and f.name not in columns
+        and f.name not in version.layouts.get(layout or "", {}).get("without", ())
+    ]
+    if missing:
+        labels = ", ".join(f"'{f.label}'" for f in missing)
+        raise FileRejected(
+            "F004",
+            f"Required columns are missing: {labels}. Keep every column of the {version.label}, even when empty.",
+        )
+    rows = table.rows
+    if version.first_data_row - version.header_row > 1 and rows and _looks_like_descriptions(rows[0][1]):
+        rows = rows[1:]  # the template's description row under the headers
+    lookups = {f.name: contract.value_lookup(f) for f in version.fields if f.canonical.vocabulary}
+    present = [version.get(name) for name in columns]
+    findings: list[Finding] = []
+    records: list[dict[str, Any]] = []
+    blank_rows = 0
+    letters = {name: column_letter(i) for name, i in columns.items()}
+    for row_number, cells in rows:
+        if all(_blank(cells[i]) for i in columns.values()):
+            blank_rows += 1
+            continue
+        record: dict[str, Any] = {"source_row": row_number}
+        for vf in present:
+            assert vf is not None
+            value, problem = _parse(vf, cells[columns[vf.name]], lookups.get(vf.name))
+            record[vf.name] = value
+            if problem:
+                findings.append(
+                    Finding("R002", "error", f"{vf.label}: {problem}.", row=row_number,
+                            column=letters[vf.name], field=vf.name, label=vf.label)
+                )
+        records.append(record)
+    collected = set(columns)
+    frame = pd.DataFrame.from_records(records, columns=["source_row", *[f.name for f in present if f]])
+    for name in contract.field_names:
+        if name not in frame.columns:
+            frame[name] = None
+    return Conformed(
+        version=version,
+        layout=layout,
+        frame=frame,
+        not_collected=[n for n in contract.field_names if n not in collected],
+        findings=findings,
+        column_letters=letters,
+        blank_rows=blank_rows,
+    )
+
+
+def _looks_like_descriptions(cells: list[Any]) -> bool:
+    texts = [c for c in cells if not _blank(c)]
+    return bool(texts) and sum(isinstance(c, str) and len(c) > 25 for c in texts) > len(texts) / 2
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _parse(vf: VersionField, cell: Any, lookup: dict[str, str] | None) -> tuple[Any, str | None]:
+    kind = vf.canonical.type
+    if kind == "boolean":
+        value, problem = parse_boolean(cell)
+        if value is not None and vf.invert:
+            value = not value
+        return value, problem
+    if kind == "date":
+        return parse_date(cell)
+    if kind == "money":
+        return parse_money(cell)
+    if kind == "integer":
+        return parse_integer(cell)
+    text = _text(cell)
+    if text is None:
+        return None, None
+    if kind == "category":
+        return (lookup or {}).get(spelling_key(text), text), None
+    if kind == "category_list":
+        parts = [p.strip() for p in LIST_SEPARATORS.split(text) if p.strip()]
+        return sorted({(lookup or {}).get(spelling_key(p), p) for p in parts}), None
+    return text, None

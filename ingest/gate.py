@@ -1,0 +1,155 @@
+"""Assess one submitted file: read, conform, validate, decide. Touches no warehouse and no folder,
+so `placements validate` and the nightly intake give the same answer for the same file."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ingest.conform import Conformed, FileRejected, conform_table, header_scorer
+from ingest.contract import Contract
+from ingest.expectations import ExpectationGate
+from ingest.findings import Finding
+from ingest.readers import UnreadableFile, read_file
+from ingest.reference import local_authorities
+from ingest.settings import Settings
+
+
+@dataclass
+class Assessment:
+    la_code: str
+    file_name: str
+    sha256: str
+    status: str  # accepted | rejected (the intake adds duplicate)
+    findings: list[Finding] = field(default_factory=list)
+    version: str | None = None
+    layout: str | None = None
+    rows_received: int = 0
+    accepted: pd.DataFrame | None = None  # rows to load, with warning_codes
+    not_collected: list[str] = field(default_factory=list)
+    expectation_summary: dict = field(default_factory=dict)
+
+    @property
+    def rows_accepted(self) -> int:
+        return 0 if self.accepted is None else len(self.accepted)
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rows_received - self.rows_accepted if self.status == "accepted" else self.rows_received
+
+    @property
+    def rows_with_warnings(self) -> int:
+        if self.accepted is None:
+            return 0
+        return int(self.accepted["warning_codes"].map(bool).sum())
+
+    @property
+    def reason(self) -> str:
+        """One line for the operator and the LA: the file-level finding, if any."""
+        file_level = [f for f in self.findings if f.row is None and f.severity == "error"]
+        return file_level[0].message if file_level else ""
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class Prepared:
+    """A file read and conformed, waiting for the expectation gate."""
+
+    assessment: Assessment
+    conformed: Conformed | None = None
+
+
+def prepare_file(path: Path, la_code: str, contract: Contract, settings: Settings) -> Prepared:
+    """File-level checks, reading and conforming: everything before the expectation gate."""
+    assessment = Assessment(la_code=la_code, file_name=path.name, sha256=file_sha256(path), status="rejected")
+    try:
+        if la_code not in local_authorities():
+            shown = la_code if la_code.isalnum() and len(la_code) <= 12 else "(unnamed)"
+            raise FileRejected("F002", f"The folder '{shown}' is not the DfE code of an English local authority.")
+        if path.stat().st_size > settings.max_file_bytes:
+            raise FileRejected(
+                "F006", f"The file is larger than the {settings.max_file_bytes // (1024 * 1024)} MB limit."
+            )
+        try:
+            table = read_file(path, header_scorer(contract))
+        except UnreadableFile as exc:
+            raise FileRejected("F001", str(exc)) from exc
+        conformed = conform_table(contract, table)
+        assessment.version, assessment.layout = conformed.version.version, conformed.layout
+        assessment.not_collected = conformed.not_collected
+        assessment.rows_received = len(conformed.frame)
+        if conformed.frame.empty:
+            raise FileRejected("F005", "The file has column headers but no data rows.")
+        return Prepared(assessment, conformed)
+    except FileRejected as exc:
+        _reject(assessment, exc)
+        return Prepared(assessment)
+
+
+def assess_prepared(batch: list[Prepared], gate: ExpectationGate, settings: Settings) -> list[Assessment]:
+    """Run the expectation gate once per version over a batch of prepared files, then decide each."""
+    by_version: dict[str, list[Prepared]] = defaultdict(list)
+    for p in batch:
+        if p.conformed is not None:
+            by_version[p.conformed.version.version].append(p)
+    for items in by_version.values():
+        results = gate.validate(
+            items[0].conformed.version, [(p.conformed.frame, p.conformed.column_letters) for p in items]
+        )
+        for p, (findings, summary) in zip(items, results, strict=True):
+            a = p.assessment
+            a.expectation_summary = summary
+            a.findings = sorted(p.conformed.findings + findings, key=_finding_order)
+            try:
+                _decide(a, p.conformed, settings)
+            except FileRejected as exc:
+                _reject(a, exc)
+    return [p.assessment for p in batch]
+
+
+def assess_file(path: Path, la_code: str, contract: Contract, gate: ExpectationGate, settings: Settings) -> Assessment:
+    return assess_prepared([prepare_file(path, la_code, contract, settings)], gate, settings)[0]
+
+
+def _finding_order(f: Finding) -> tuple:
+    return (f.row or 0, len(f.column or ""), f.column or "", f.code)
+
+
+def _reject(assessment: Assessment, exc: FileRejected) -> None:
+    assessment.status = "rejected"
+    assessment.accepted = None
+    assessment.findings = [Finding(exc.code, "error", exc.message), *assessment.findings]
+
+
+def _decide(assessment: Assessment, conformed: Conformed, settings: Settings) -> None:
+    errors: set[int] = set()
+    warnings: dict[int, set[str]] = defaultdict(set)
+    for f in assessment.findings:
+        if f.row is None:
+            continue
+        if f.severity == "error":
+            errors.add(f.row)
+        else:
+            warnings[f.row].add(f.code)
+    frame = conformed.frame
+    if assessment.rows_received and len(errors) / assessment.rows_received > settings.max_rejected_share:
+        raise FileRejected(
+            "F007",
+            f"{len(errors)} of {assessment.rows_received} rows have errors (more than "
+            f"{settings.max_rejected_share:.0%}); the whole file is refused. See the rows listed below.",
+        )
+    accepted = frame[~frame["source_row"].isin(errors)].copy()
+    accepted["warning_codes"] = accepted["source_row"].map(lambda r: sorted(warnings.get(r, ())))
+    assessment.accepted = accepted
+    assessment.status = "accepted"

@@ -1,0 +1,126 @@
+"""The intake of one run: every file in landing ends accepted, rejected or duplicate, with a report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from ingest.contract import load_contract
+from ingest.expectations import ExpectationGate
+from ingest.gate import Assessment, Prepared, assess_prepared, file_sha256, prepare_file
+from ingest.landing import LandedFile, landed_files, move_to
+from ingest.reports import write_report
+from ingest.settings import Settings
+from ingest.warehouse import already_loaded, connect, ensure_schema, log_file_event, record_submission
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FileOutcome:
+    la_code: str
+    file_name: str
+    sha256: str
+    outcome: str  # accepted | rejected | duplicate
+    rows_received: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    rows_with_warnings: int = 0
+    version: str | None = None
+    reason: str = ""
+    report: str = ""
+    expectation_summary: dict = field(default_factory=dict)
+
+
+@dataclass
+class IntakeResult:
+    files: list[FileOutcome] = field(default_factory=list)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for f in self.files if f.outcome == outcome)
+
+    @property
+    def rows_loaded(self) -> int:
+        return sum(f.rows_loaded for f in self.files)
+
+
+BATCH_ROWS = 50_000  # files are validated together up to this many rows: GX overhead per batch, bounded memory
+
+
+def run_intake(settings: Settings) -> IntakeResult:
+    settings.ensure()
+    contract = load_contract()
+    result = IntakeResult()
+    files = landed_files(settings.landing)
+    con = connect(settings.warehouse)
+    try:
+        ensure_schema(con, contract)
+        gate = ExpectationGate(contract) if files else None
+        pending: list[tuple[LandedFile, Prepared]] = []
+        seen: set[tuple[str, str]] = set()
+
+        def flush() -> None:
+            assessments = assess_prepared([p for _, p in pending], gate, settings)
+            for (landed, _), assessment in zip(pending, assessments, strict=True):
+                result.files.append(_settle(con, contract, settings, landed, assessment))
+            pending.clear()
+
+        for landed in files:
+            sha = file_sha256(landed.path)
+            if (landed.la_code, sha) in seen or (landed.la_code and already_loaded(con, landed.la_code, sha)):
+                result.files.append(_duplicate(con, settings, landed, sha))
+                continue
+            seen.add((landed.la_code, sha))
+            pending.append((landed, prepare_file(landed.path, landed.la_code, contract, settings)))
+            if sum(p.assessment.rows_received for _, p in pending) >= BATCH_ROWS:
+                flush()
+        flush()
+    finally:
+        con.close()
+    return result
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _duplicate(con, settings: Settings, landed: LandedFile, sha: str) -> FileOutcome:
+    log_file_event(con, landed.la_code, landed.path.name, sha, "duplicate")
+    move_to(settings.archive, landed, sha, _now())
+    log.info("%s/%s: duplicate", landed.la_code, landed.path.name)
+    return FileOutcome(landed.la_code, landed.path.name, sha, "duplicate",
+                       reason="The same content was already loaded; nothing was loaded twice.")
+
+
+def _settle(con, contract, settings: Settings, landed: LandedFile, assessment: Assessment) -> FileOutcome:
+    """Report, record (one transaction) and move one assessed file."""
+    now = _now()
+    report = write_report(assessment, settings.reports / (landed.la_code or "_no_la_folder"))
+    record_submission(con, contract, assessment, now, str(report.relative_to(settings.home)))
+    log_file_event(con, landed.la_code, landed.path.name, assessment.sha256, assessment.status)
+    target = settings.archive if assessment.status == "accepted" else settings.quarantine
+    moved = move_to(target, landed, assessment.sha256, now)
+    if assessment.status == "rejected":
+        moved.with_name(moved.name + ".reason.txt").write_text(
+            f"{assessment.reason}\nFull feedback: {report}\n", encoding="utf-8"
+        )
+    log.info("%s/%s: %s", landed.la_code, landed.path.name, assessment.status)
+    return _outcome(assessment, str(report))
+
+
+def _outcome(a: Assessment, report: str) -> FileOutcome:
+    return FileOutcome(
+        la_code=a.la_code,
+        file_name=a.file_name,
+        sha256=a.sha256,
+        outcome=a.status,
+        rows_received=a.rows_received,
+        rows_loaded=a.rows_accepted,
+        rows_rejected=a.rows_rejected,
+        rows_with_warnings=a.rows_with_warnings,
+        version=a.version,
+        reason=a.reason,
+        report=report,
+        expectation_summary=a.expectation_summary,
+    )

@@ -1,0 +1,148 @@
+"""Read a submitted file into header cells and numbered data rows, whatever its format.
+
+Readers know formats, not the standard: they return the cells as found, with the row numbers the LA
+sees in their own file (Excel row, or CSV line), and leave meaning to `conform`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read as any supported format; the message is for a placement officer."""
+
+
+@dataclass
+class RawTable:
+    format: str
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]  # (row number as the LA sees it, cells in header order)
+    header_row: int = 1
+    sheet: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+SUFFIXES = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+
+
+def read_file(path: Path, header_score: Callable[[list[Any]], int]) -> RawTable:
+    """Read CSV or xlsx. `header_score` counts how many cells of a row are headers of the standard;
+    it picks the sheet and the header row in workbooks and the header line in CSV files."""
+    kind = SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise UnreadableFile(
+            f"Files ending {path.suffix or '(no extension)'} are not accepted: send the Excel template (.xlsx) or CSV."
+        )
+    data = path.read_bytes()
+    if not data.strip():
+        raise UnreadableFile("The file is empty.")
+    if kind == "xlsx":
+        return read_xlsx(data, header_score)
+    return read_csv(data, header_score)
+
+
+def _blank(cell: Any) -> bool:
+    return cell is None or (isinstance(cell, str) and not cell.strip())
+
+
+def _best_header_row(rows: list[list[Any]], header_score: Callable[[list[Any]], int]) -> tuple[int, int]:
+    """(index, score) of the likeliest header row among the first rows."""
+    scored = [(header_score(r), -i) for i, r in enumerate(rows[:10])]
+    if not scored:
+        return 0, 0
+    score, neg_index = max(scored)
+    return -neg_index, score
+
+
+def _strip_trailing(cells: list[Any]) -> list[Any]:
+    while cells and _blank(cells[-1]):
+        cells = cells[:-1]
+    return cells
+
+
+def _table(fmt: str, grid: list[tuple[int, list[Any]]], header_score, sheet=None) -> RawTable:
+    head_index, score = _best_header_row([cells for _, cells in grid], header_score)
+    if score == 0:
+        raise UnreadableFile(
+            "No header row of the placements standard was found in the first 10 rows. "
+            "Use the column headers of the national template or of the v2 specification."
+        )
+    header_line, header_cells = grid[head_index]
+    headers = [("" if _blank(h) else str(h).strip()) for h in _strip_trailing(list(header_cells))]
+    width = len(headers)
+    rows = []
+    for line, cells in grid[head_index + 1 :]:
+        cells = list(cells[:width]) + [None] * (width - len(cells))
+        rows.append((line, cells))
+    return RawTable(format=fmt, headers=headers, rows=rows, header_row=header_line, sheet=sheet)
+
+
+def read_xlsx(data: bytes, header_score: Callable[[list[Any]], int]) -> RawTable:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise UnreadableFile(
+            "The file could not be opened as an Excel workbook (.xlsx). It may be damaged, password-protected "
+            "or another format renamed: save it again from Excel as .xlsx."
+        ) from exc
+    try:
+        best: tuple[int, str] | None = None
+        grids: dict[str, list[tuple[int, list[Any]]]] = {}
+        for ws in workbook.worksheets:
+            grid = []
+            for row_number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                grid.append((row_number, list(row)))
+            grids[ws.title] = grid
+            _, score = _best_header_row([c for _, c in grid], header_score)
+            # The sheet named "Data Collection" wins ties; otherwise the sheet with most known headers.
+            rank = score * 2 + (1 if ws.title.strip().lower() == "data collection" else 0)
+            if score and (best is None or rank > best[0]):
+                best = (rank, ws.title)
+    except Exception as exc:  # openpyxl raises many types on malformed parts
+        raise UnreadableFile("The Excel workbook is damaged and its sheets could not be read.") from exc
+    finally:
+        workbook.close()
+    if best is None:
+        raise UnreadableFile(
+            "No sheet in the workbook has the column headers of the placements standard "
+            "(expected a 'Data Collection' sheet with headers in row 2)."
+        )
+    sheet = best[1]
+    return _table("xlsx", grids[sheet], header_score, sheet=sheet)
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile("The CSV file's text encoding is not UTF-8 or Windows-1252: export it again as CSV UTF-8.")
+
+
+def read_csv(data: bytes, header_score: Callable[[list[Any]], int]) -> RawTable:
+    if b"\x00" in data[:4096]:
+        raise UnreadableFile("The file is not a text CSV file (it contains binary data).")
+    text = _decode(data)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        grid = []
+        line = 1
+        for record in reader:
+            grid.append((line, record))
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise UnreadableFile(f"The CSV file could not be read: {exc}.") from exc
+    return _table("csv", grid, header_score)

@@ -1,0 +1,54 @@
+"""Where things live and the knobs an operator may turn, from environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_rejected_share: float = 0.5
+
+    @property
+    def landing(self) -> Path:
+        return self.home / "landing"
+
+    @property
+    def archive(self) -> Path:
+        return self.home / "archive"
+
+    @property
+    def quarantine(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def reports(self) -> Path:
+        return self.home / "reports"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.home / "warehouse" / "warehouse.duckdb"
+
+    @property
+    def published(self) -> Path:
+        return self.home / "published" / "placements.duckdb"
+
+    def ensure(self) -> Settings:
+        for p in (self.landing, self.archive, self.quarantine, self.reports, self.warehouse.parent, self.published.parent):
+            p.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def load_settings() -> Settings:
+    home = Path(os.environ.get("PLACEMENTS_HOME", PROJECT_ROOT / "data")).resolve()
+    return Settings(
+        home=home,
+        max_file_bytes=int(float(os.environ.get("PLACEMENTS_MAX_FILE_MB", "50")) * 1024 * 1024),
+        max_rejected_share=float(os.environ.get("PLACEMENTS_MAX_REJECTED_SHARE", "0.5")),
+    )
