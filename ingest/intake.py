@@ -48,7 +48,8 @@ class IntakeResult:
 BATCH_ROWS = 50_000  # files are validated together up to this many rows: GX overhead per batch, bounded memory
 
 
-def run_intake(settings: Settings) -> IntakeResult:
+def run_intake(settings: Settings, run_id: str = "") -> IntakeResult:
+    """`run_id` is an opaque label (the orchestrator's run) recorded with each file event."""
     settings.ensure()
     contract = load_contract()
     result = IntakeResult()
@@ -63,13 +64,13 @@ def run_intake(settings: Settings) -> IntakeResult:
         def flush() -> None:
             assessments = assess_prepared([p for _, p in pending], gate, settings)
             for (landed, _), assessment in zip(pending, assessments, strict=True):
-                result.files.append(_settle(con, contract, settings, landed, assessment))
+                result.files.append(_settle(con, contract, settings, landed, assessment, run_id))
             pending.clear()
 
         for landed in files:
             sha = file_sha256(landed.path)
             if (landed.la_code, sha) in seen or (landed.la_code and already_loaded(con, landed.la_code, sha)):
-                result.files.append(_duplicate(con, settings, landed, sha))
+                result.files.append(_duplicate(con, settings, landed, sha, run_id))
                 continue
             seen.add((landed.la_code, sha))
             pending.append((landed, prepare_file(landed.path, landed.la_code, contract, settings)))
@@ -85,20 +86,20 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _duplicate(con, settings: Settings, landed: LandedFile, sha: str) -> FileOutcome:
-    log_file_event(con, landed.la_code, landed.path.name, sha, "duplicate")
+def _duplicate(con, settings: Settings, landed: LandedFile, sha: str, run_id: str) -> FileOutcome:
+    log_file_event(con, run_id, landed.la_code, landed.path.name, sha, "duplicate")
     move_to(settings.archive, landed, sha, _now())
     log.info("%s/%s: duplicate", landed.la_code, landed.path.name)
     return FileOutcome(landed.la_code, landed.path.name, sha, "duplicate",
                        reason="The same content was already loaded; nothing was loaded twice.")
 
 
-def _settle(con, contract, settings: Settings, landed: LandedFile, assessment: Assessment) -> FileOutcome:
+def _settle(con, contract, settings: Settings, landed: LandedFile, assessment: Assessment, run_id: str) -> FileOutcome:
     """Report, record (one transaction) and move one assessed file."""
     now = _now()
     report = write_report(assessment, settings.reports / (landed.la_code or "_no_la_folder"))
     record_submission(con, contract, assessment, now, str(report.relative_to(settings.home)))
-    log_file_event(con, landed.la_code, landed.path.name, assessment.sha256, assessment.status)
+    log_file_event(con, run_id, landed.la_code, landed.path.name, assessment.sha256, assessment.status)
     target = settings.archive if assessment.status == "accepted" else settings.quarantine
     moved = move_to(target, landed, assessment.sha256, now)
     if assessment.status == "rejected":

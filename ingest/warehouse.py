@@ -43,7 +43,7 @@ CREATE TABLE IF NOT EXISTS raw.submissions (
 
 FILE_EVENTS_DDL = """
 CREATE TABLE IF NOT EXISTS raw.file_events (
-    la_code VARCHAR, file_name VARCHAR, file_sha256 VARCHAR, seen_at TIMESTAMP, outcome VARCHAR
+    run_id VARCHAR, la_code VARCHAR, file_name VARCHAR, file_sha256 VARCHAR, seen_at TIMESTAMP, outcome VARCHAR
 )
 """
 
@@ -142,8 +142,8 @@ def _insert_rows(con, contract: Contract, assessment: Assessment, sid: str, rece
     con.unregister("incoming")
 
 
-def log_file_event(con, la_code: str, file_name: str, sha256: str, outcome: str) -> None:
+def log_file_event(con, run_id: str, la_code: str, file_name: str, sha256: str, outcome: str) -> None:
     con.execute(
-        "INSERT INTO raw.file_events VALUES (?, ?, ?, ?, ?)",
-        [la_code, file_name, sha256, dt.datetime.now(dt.UTC).replace(tzinfo=None), outcome],
+        "INSERT INTO raw.file_events VALUES (?, ?, ?, ?, ?, ?)",
+        [run_id, la_code, file_name, sha256, dt.datetime.now(dt.UTC).replace(tzinfo=None), outcome],
     )

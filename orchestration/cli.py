@@ -1,0 +1,135 @@
+"""The `placements` command: run, demo, validate, template."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from ingest.pseudonymise import KEY_ENV, KEY_FILE_ENV, MissingKey, ensure_local_key, load_key
+from orchestration.environment import configure
+
+EXAMPLE_QUERY = """SELECT region, la_name, referral_quarter, placement_type, referrals, placements, median_weekly_cost
+FROM mart_placements_by_la_quarter ORDER BY la_name, referral_quarter, placement_type LIMIT 20;"""
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = configure()
+    try:
+        load_key()
+    except MissingKey as exc:
+        print(f"placements run: {exc}", file=sys.stderr)
+        return 2
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    started = time.monotonic()
+    job = defs.get_job_def("nightly_run")
+    with DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+        )
+    print_summary(settings, result.run_id, time.monotonic() - started, result.success)
+    return 0 if result.success else 1
+
+
+def print_summary(settings, run_id: str, seconds: float, success: bool) -> None:
+    import duckdb
+
+    print(f"\nRun {run_id[:8]} {'completed' if success else 'FAILED'} in {seconds:.1f}s")
+    if not settings.warehouse.exists():
+        return
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        events = con.execute(
+            """SELECT e.outcome, e.la_code, e.file_name, s.rows_accepted, s.rows_rejected, s.reason, s.report_path
+               FROM raw.file_events e LEFT JOIN raw.submissions s
+                 ON s.file_sha256 = e.file_sha256 AND s.la_code = e.la_code
+               WHERE e.run_id = ? ORDER BY e.outcome, e.la_code, e.file_name""",
+            [run_id],
+        ).fetchall()
+        counts = {o: sum(1 for e in events if e[0] == o) for o in ("accepted", "rejected", "duplicate")}
+        print(f"Files: {counts['accepted']} accepted, {counts['rejected']} rejected, {counts['duplicate']} duplicate")
+        for outcome, la, name, _, _, reason, report in events:
+            if outcome != "accepted":
+                print(f"  {outcome:9} {la or '?'}/{name}: {reason or ''} [{report or 'no report'}]")
+        rows = con.execute(
+            """SELECT p.la_code, count(*) FROM raw.placements p GROUP BY 1 ORDER BY 1"""
+        ).fetchall()
+        print("Rows in the warehouse per LA: " + ", ".join(f"{la}: {n}" for la, n in rows))
+    if success and settings.published.exists():
+        print(f"\nPublished: {settings.published}")
+        print(f"Query it read-only, e.g.\n  duckdb -readonly {settings.published}\n  {EXAMPLE_QUERY}")
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    settings = configure()
+    if not os.environ.get(KEY_ENV) and not os.environ.get(KEY_FILE_ENV):
+        key_file = settings.home / ".demo-pseudonymisation-key"
+        os.environ[KEY_FILE_ENV] = ensure_local_key(key_file)
+        print(f"Demo: no pseudonymisation key set, so a local demo key was created at {key_file}. "
+              "Never use it for real data.")
+    from synthetic.generator import generate_region
+
+    region = generate_region(
+        settings.landing, seed=args.seed, quarters=args.quarters, referrals_per_quarter=args.referrals
+    )
+    print(f"Demo: wrote {len(region.files) + len(region.unreadable)} synthetic returns for "
+          f"{region.records['la_code'].nunique()} LAs into {settings.landing}")
+    return cmd_run(args)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    settings = configure()
+    from ingest.contract import load_contract
+    from ingest.expectations import ExpectationGate
+    from ingest.gate import assess_file
+    from ingest.reports import summary_lines, write_report
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"placements validate: no such file: {path}", file=sys.stderr)
+        return 2
+    contract = load_contract()
+    assessment = assess_file(path, args.la, contract, ExpectationGate(contract), settings)
+    report = write_report(assessment, Path(args.report_dir) if args.report_dir else settings.reports / args.la)
+    for label, value in summary_lines(assessment):
+        print(f"{label:28} {value}")
+    for f in assessment.findings[:20]:
+        where = f"row {f.row} col {f.column}" if f.row else "file"
+        print(f"  {f.code} {f.severity:7} {where:16} {f.message}")
+    if len(assessment.findings) > 20:
+        print(f"  ... and {len(assessment.findings) - 20} more in the report")
+    print(f"Report: {report}")
+    return 0 if assessment.status == "accepted" else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = argparse.ArgumentParser(prog="placements", description="Regional placements data warehouse.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="one run: everything new in landing, then dbt, then publish")
+    run.set_defaults(func=cmd_run)
+    demo = sub.add_parser("demo", help="write a synthetic region into landing, then run")
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.add_argument("--quarters", type=int, default=12)
+    demo.add_argument("--referrals", type=int, default=25, help="referrals per LA per quarter")
+    demo.set_defaults(func=cmd_demo)
+    validate = sub.add_parser("validate", help="check a file as the intake would, without loading it")
+    validate.add_argument("file")
+    validate.add_argument("--la", required=True, help="your LA's three-digit DfE code")
+    validate.add_argument("--report-dir", help="where to write the feedback report")
+    validate.set_defaults(func=cmd_validate)
+    for p in (run, demo):
+        p.add_argument("--log-level", default="WARNING", help="Dagster console log level (default WARNING)")
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,52 @@
+"""How the graph runs unattended: one job over the whole graph, a landing sensor, a nightly schedule."""
+
+
+import hashlib
+import json
+
+import dagster as dg
+
+from ingest.gate import file_sha256
+from ingest.landing import landed_files
+from orchestration.environment import configure
+
+nightly_job = dg.define_asset_job(
+    "nightly_run",
+    selection=dg.AssetSelection.all(),
+    description="Everything new in landing, then dbt build, then publish.",
+    # DuckDB has one writer: steps run one after another in one process.
+    executor_def=dg.in_process_executor,
+)
+
+nightly_schedule = dg.ScheduleDefinition(
+    name="nightly_0200_london",
+    job=nightly_job,
+    cron_schedule="0 2 * * *",
+    execution_timezone="Europe/London",  # 02:00 local time on both sides of the clock change
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
+
+
+@dg.sensor(job=nightly_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+def landing_sensor(context: dg.SensorEvaluationContext):
+    """Start a run when files in landing are complete: a `.done` marker beside the file, or the same
+    size and modification time at two consecutive looks. The run key is derived from the files'
+    content, so the same content never starts two runs; the cursor survives daemon restarts."""
+    settings = configure()
+    previous = json.loads(context.cursor) if context.cursor else {}
+    current, ready = {}, []
+    for landed in landed_files(settings.landing):
+        stat = landed.path.stat()
+        signature = [stat.st_size, stat.st_mtime_ns]
+        key = str(landed.path.relative_to(settings.landing))
+        current[key] = signature
+        marker = landed.path.with_name(landed.path.name + ".done")
+        if marker.exists() or previous.get(key) == signature:
+            ready.append(landed)
+    context.update_cursor(json.dumps(current))
+    if not ready:
+        return dg.SkipReason("No complete new files in landing.")
+    digest = hashlib.sha256()
+    for landed in sorted(ready, key=lambda f: str(f.path)):
+        digest.update(f"{landed.la_code}:{file_sha256(landed.path)}\n".encode())
+    return dg.RunRequest(run_key=f"landing-{digest.hexdigest()[:32]}", tags={"trigger": "landing"})

@@ -1,0 +1,50 @@
+"""The dbt project as assets. dbt build runs models and their tests; its verdict is recorded so that
+publish, downstream, can refuse to publish after any failure (dagster-dbt does not stop Python
+assets downstream of a failed test by itself)."""
+
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+from ingest.publish import record_dbt_verdict
+from ingest.settings import PROJECT_ROOT
+from orchestration.environment import configure
+
+DBT_DIR = PROJECT_ROOT / "dbt_project"
+DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"  # the venv's dbt, activated or not
+
+configure()  # dbt's profile reads PLACEMENTS_WAREHOUSE, even to parse
+dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
+dbt_project.prepare_if_dev()
+if not dbt_project.manifest_path.exists():  # tests, CI and `placements run` are not `dagster dev`
+    dbt_project.preparer.prepare(dbt_project)
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, name="dbt_models")
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    settings = configure()
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    yield from invocation.stream()
+    results = invocation.get_artifact("run_results.json").get("results", [])
+    failures = [r["unique_id"] for r in results if r.get("status") not in {"success", "pass", "skipped"}]
+    success = invocation.is_successful() and not failures
+    record_dbt_verdict(settings.warehouse, context.run_id, success, failures)
+    if not success:
+        raise dg.Failure(
+            description=f"dbt build failed ({len(failures)} models or tests): nothing will be published.",
+            metadata={"failed": dg.MetadataValue.json(failures[:50])},
+        )
+
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=dbt_project,
+        profiles_dir=str(DBT_DIR),
+        dbt_executable=str(DBT_EXECUTABLE) if DBT_EXECUTABLE.exists() else "dbt",
+    )

@@ -1,0 +1,55 @@
+"""Intake as assets: landing files -> expectation gate -> raw tables (the dbt sources)."""
+
+
+import dagster as dg
+
+from ingest.intake import run_intake
+from orchestration.environment import configure
+
+RAW_PLACEMENTS = dg.AssetKey(["raw", "placements"])
+RAW_SUBMISSIONS = dg.AssetKey(["raw", "submissions"])
+RAW_CONTRACT_VALUES = dg.AssetKey(["raw", "contract_values"])
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(RAW_PLACEMENTS, group_name="intake", description="Accepted rows of every submission, with lineage."),
+        dg.AssetSpec(RAW_SUBMISSIONS, group_name="intake", description="Every submitted file and its outcome."),
+        dg.AssetSpec(RAW_CONTRACT_VALUES, group_name="intake", description="Controlled values of the contract."),
+    ],
+    check_specs=[
+        dg.AssetCheckSpec(
+            "expectation_gate",
+            asset=RAW_PLACEMENTS,
+            description="Great Expectations suite generated from the contract, run on every file of this run.",
+        )
+    ],
+    name="intake",
+)
+def intake(context: dg.AssetExecutionContext):
+    settings = configure()
+    result = run_intake(settings, run_id=context.run_id)
+    files = [
+        {"la": f.la_code, "file": f.file_name, "outcome": f.outcome, "rows_loaded": f.rows_loaded,
+         "rows_rejected": f.rows_rejected, "reason": f.reason}
+        for f in result.files
+    ]
+    counts = {
+        "files_accepted": result.count("accepted"),
+        "files_rejected": result.count("rejected"),
+        "files_duplicate": result.count("duplicate"),
+        "rows_loaded": result.rows_loaded,
+    }
+    for outcome in result.files:
+        context.log.info(f"{outcome.la_code}/{outcome.file_name}: {outcome.outcome} {outcome.reason}")
+    yield dg.MaterializeResult(asset_key=RAW_PLACEMENTS, metadata={**counts, "files": dg.MetadataValue.json(files)})
+    yield dg.MaterializeResult(asset_key=RAW_SUBMISSIONS, metadata=counts)
+    yield dg.MaterializeResult(asset_key=RAW_CONTRACT_VALUES)
+    expectations = {f"{f.la_code}/{f.file_name}": f.expectation_summary for f in result.files if f.expectation_summary}
+    yield dg.AssetCheckResult(
+        asset_key=RAW_PLACEMENTS,
+        check_name="expectation_gate",
+        passed=result.count("rejected") == 0,
+        severity=dg.AssetCheckSeverity.WARN,  # a refused file is quarantined and reported, not a failed run
+        metadata={**counts, "per_file": dg.MetadataValue.json(expectations)},
+    )
