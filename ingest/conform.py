@@ -68,8 +68,15 @@ def header_scorer(contract: Contract):
 
 
 def detect_version(contract: Contract, headers: list[str]) -> VersionContract:
+    """The version whose headers the file uses most; exact spellings break ties (v2's 'Child ID'
+    and the template's 'child_ID' share a match key)."""
     keys = {spelling_key(h) for h in headers if h}
-    best = max(contract.versions, key=lambda v: sum(1 for k in keys if k in v.header_index))
+    exact = {h.strip() for h in headers if h}
+
+    def score(v: VersionContract) -> tuple[int, int]:
+        return (sum(1 for k in keys if k in v.header_index), sum(1 for f in v.fields for h in f.headers if h in exact))
+
+    best = max(contract.versions, key=score)
     if not any(k in best.header_index for k in keys):
         raise FileRejected("F003", "The column headers do not match any version of the placements standard.")
     return best

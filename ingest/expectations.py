@@ -144,7 +144,7 @@ class ExpectationGate:
                     Finding(check.code, check.severity, _message(check, labels[check.field]), row=row,
                             column=letters.get(check.field), field=check.field, label=labels[check.field])
                 )
-        for i, (findings, summary) in enumerate(out):
+        for i, (_, summary) in enumerate(out):
             summary.update(expectations=len(checks), failed_expectations=len(failed[i]), success=not failed[i])
         return out
 

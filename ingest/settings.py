@@ -40,7 +40,9 @@ class Settings:
         return self.home / "published" / "placements.duckdb"
 
     def ensure(self) -> Settings:
-        for p in (self.landing, self.archive, self.quarantine, self.reports, self.warehouse.parent, self.published.parent):
+        for p in (self.landing, self.archive, self.quarantine, self.reports):
+            p.mkdir(parents=True, exist_ok=True)
+        for p in (self.warehouse.parent, self.published.parent):
             p.mkdir(parents=True, exist_ok=True)
         return self
 

@@ -28,7 +28,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from orchestration.definitions import defs
 
     started = time.monotonic()
-    job = defs.get_job_def("nightly_run")
+    job = defs.resolve_job_def("nightly_run")
     with DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,

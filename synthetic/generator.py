@@ -80,7 +80,7 @@ def generate_region(
         folder.mkdir(parents=True, exist_ok=True)
         # Each LA keeps one format, as real LAs do: June template, April template, v2 CSV.
         fmt = ["template-2026-06", "v2-csv", "template-2026-04", "v2-csv-json-names"][la_index % 4]
-        for q, start in enumerate(quarter_starts(first_year, quarters)):
+        for start in quarter_starts(first_year, quarters):
             end = (pd.Timestamp(start) + pd.offsets.QuarterEnd(0)).date()
             if end >= today:
                 break

@@ -13,7 +13,9 @@ RAW_CONTRACT_VALUES = dg.AssetKey(["raw", "contract_values"])
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(RAW_PLACEMENTS, group_name="intake", description="Accepted rows of every submission, with lineage."),
+        dg.AssetSpec(
+            RAW_PLACEMENTS, group_name="intake", description="Accepted rows of every submission, with lineage."
+        ),
         dg.AssetSpec(RAW_SUBMISSIONS, group_name="intake", description="Every submitted file and its outcome."),
         dg.AssetSpec(RAW_CONTRACT_VALUES, group_name="intake", description="Controlled values of the contract."),
     ],

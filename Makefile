@@ -1,0 +1,45 @@
+# One entry point for people and CI. Everything installs from this repo's own files.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo run test test-unit lint bench ui docs clean
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install  ## synthetic region into data/landing, one run, summary
+	$(BIN)/placements demo
+
+run: install
+	$(BIN)/placements run
+
+test: install  ## the whole suite: lint, unit and end-to-end tests
+	$(BIN)/ruff check ingest orchestration synthetic tests
+	$(BIN)/pytest -q
+
+test-unit: install
+	$(BIN)/pytest -q -m "not e2e"
+
+lint: install
+	$(BIN)/ruff check ingest orchestration synthetic tests
+
+bench: install  ## speed of the gate on a large generated file (numbers printed, not asserted)
+	$(BIN)/python -m benchmarks.gate_throughput
+
+ui: install  ## Dagster UI on http://127.0.0.1:3000 with the instance under data/
+	DAGSTER_HOME=$(CURDIR) PLACEMENTS_DAGSTER_STORAGE=$${PLACEMENTS_HOME:-$(CURDIR)/data}/dagster \
+		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+
+docs: install  ## dbt docs, generated offline into dbt_project/target
+	cd dbt_project && PLACEMENTS_WAREHOUSE=$${PLACEMENTS_HOME:-$(CURDIR)/data}/warehouse/warehouse.duckdb \
+		../$(BIN)/dbt docs generate --profiles-dir . --static
+
+clean:
+	rm -rf dbt_project/target dbt_project/logs .pytest_cache .ruff_cache

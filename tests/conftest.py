@@ -1,0 +1,25 @@
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference"
+TEST_KEY = "test-only-key-not-for-real-data-0123456789"
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """An empty PLACEMENTS_HOME with a test pseudonymisation key."""
+    monkeypatch.setenv("PLACEMENTS_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("PLACEMENTS_PSEUDONYMISATION_KEY", TEST_KEY)
+    monkeypatch.delenv("PLACEMENTS_PSEUDONYMISATION_KEY_FILE", raising=False)
+    return tmp_path / "data"
+
+
+def shared_reference() -> Path:
+    if not SHARED.exists():  # the task's shared/ sits beside the repo, in CI too
+        pytest.fail(f"reference material not found at {SHARED}")
+    return SHARED
+
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
