@@ -44,7 +44,7 @@ class Conformed:
     frame: pd.DataFrame  # canonical columns + source_row, one row per non-blank data row
     not_collected: list[str]
     findings: list[Finding] = field(default_factory=list)
-    column_letters: dict[str, str] = field(default_factory=dict)
+    locations: dict[str, str] = field(default_factory=dict)  # field -> Excel column letter or JSON property
     blank_rows: int = 0
 
 
@@ -241,7 +241,7 @@ def conform_table(contract: Contract, table: RawTable) -> Conformed:
         frame=frame,
         not_collected=[n for n in contract.field_names if n not in collected],
         findings=findings,
-        column_letters=letters,
+        locations=letters,
         blank_rows=blank_rows,
     )
 

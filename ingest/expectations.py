@@ -1,12 +1,15 @@
-"""The expectation gate: Great Expectations 1.x suites generated from the contract.
+"""The expectation gate: Great Expectations 1.x suites generated from the rule catalogue and the contract.
 
 One `ExpectationGate` is created per run and reused for every file, so GX's import and context
-start-up (seconds) is paid once, not per file. Suites are built once per version of the standard.
-GX results carry cell values; only row numbers leave this module.
+start-up (seconds) is paid once; files of one version are validated together in one batch. Rules
+that compare fields or need a normalised value run on helper columns derived here (named
+`<field>__<purpose>`), so every row-level rule is still an expectation in the suite. GX results
+carry cell values; only row keys are read back.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -14,153 +17,225 @@ from typing import Any
 import pandas as pd
 
 from ingest.contract import Contract, VersionContract
-from ingest.findings import Finding
+from ingest.findings import Finding, Rule, rules
 
-COST_SENSE_MIN, COST_SENSE_MAX = 100, 100_000
 ROW_KEY_FACTOR = 10_000_000  # row_key = file index * factor + row number: unique across a batch
 
 
 @dataclass(frozen=True)
 class Check:
-    """One generated expectation and the finding it produces for each failing row."""
+    """One expectation of the suite and the finding it produces for each failing row."""
 
     code: str
-    severity: str
-    field: str
+    field: str  # the field the finding names
     column: str  # the frame column the expectation runs on
-    kind: str  # not_null | in_set | min | between
-    args: tuple[Any, ...] = ()
+    expectation: str  # GX expectation class name
+    kwargs: tuple[tuple[str, Any], ...] = ()
+    helper: tuple[Any, ...] | None = None  # how to derive `column` when it is a helper column
 
 
-def checks_for(contract: Contract, version: VersionContract, present: set[str]) -> list[Check]:
-    """The checks a version's contract implies, for the columns present in the file."""
+def _selected(rule: Rule, version: VersionContract, present: set[str]) -> list[str]:
+    selector = rule.fields
+    if selector == "required":
+        names = [f.name for f in version.fields if f.required == "yes" and f.canonical.section != "risks"]
+    elif selector == "risks":
+        names = [f.name for f in version.fields if f.required == "yes" and f.canonical.section == "risks"]
+    elif selector == "categorical":
+        names = [f.name for f in version.fields if f.canonical.vocabulary]
+    elif selector == "with_placement":
+        names = [f.name for f in version.fields if f.required == "with_placement"]
+    else:
+        names = list(selector or ())
+    return [n for n in names if n in present]
+
+
+def checks_for(contract: Contract, version: VersionContract, present: set[str], today: dt.date) -> list[Check]:
+    """The expectations that the catalogue implies for one version, given the columns present."""
     checks: list[Check] = []
-    for vf in version.fields:
-        name, kind = vf.name, vf.canonical.type
-        if name not in present:
+    for rule in rules().values():
+        if rule.check is None:
             continue
-        if vf.required == "yes":
-            checks.append(Check("R001", "error", name, name, "not_null"))
-        if kind == "category":
-            values = contract.canonical_values(vf.canonical.vocabulary or "")
-            checks.append(Check("R003", "error", name, name, "in_set", (values,)))
-        if kind == "category_list":
-            checks.append(Check("R003", "error", name, f"{name}__outside_list", "in_set", ((False,),)))
-        if vf.canonical.min is not None and kind in {"money", "integer"}:
-            checks.append(Check("R004", "error", name, name, "min", (vf.canonical.min,)))
-        if name == "total_weekly_cost":
-            checks.append(Check("W001", "warning", name, name, "between", (COST_SENSE_MIN, COST_SENSE_MAX)))
+        fields = _selected(rule, version, present)
+        add = checks.append
+        if rule.check == "not_null":
+            for f in fields:
+                add(Check(rule.code, f, f, "ExpectColumnValuesToNotBeNull"))
+        elif rule.check == "in_vocabulary":
+            for f in fields:
+                canonical = contract.field(f)
+                values = tuple(contract.canonical_values(canonical.vocabulary or ""))
+                if canonical.type == "category_list":
+                    add(Check(rule.code, f, f"{f}__off_list", "ExpectColumnValuesToBeInSet",
+                              (("value_set", (False,)),), ("off_list", f, values)))
+                else:
+                    add(Check(rule.code, f, f, "ExpectColumnValuesToBeInSet", (("value_set", values),)))
+        elif rule.check == "between":
+            bounds = tuple((k, v) for k, v in (("min_value", rule.args.get("min")),
+                                                ("max_value", rule.args.get("max"))) if v is not None)
+            for f in fields:
+                add(Check(rule.code, f, f"{f}__number", "ExpectColumnValuesToBeBetween", bounds, ("number", f)))
+        elif rule.check == "pattern":
+            for f in fields:
+                add(Check(rule.code, f, f"{f}__normalised", "ExpectColumnValuesToMatchRegex",
+                          (("regex", rule.args["pattern"]),), ("normalised", f)))
+        elif rule.check == "other_has_text":
+            for f, companion in rule.pairs.items():
+                if f in present and companion in present:
+                    add(Check(rule.code, companion, f"{f}__other_without_text", "ExpectColumnValuesToBeInSet",
+                              (("value_set", (False,)),), ("other_without_text", f, companion)))
+        elif rule.check == "all_or_none" and fields:
+            add(Check(rule.code, fields[0], "placement__incomplete", "ExpectColumnValuesToBeInSet",
+                      (("value_set", (False,)),), ("incomplete", tuple(fields))))
+        elif rule.check == "not_future":
+            for f in fields:
+                add(Check(rule.code, f, f"{f}__days_after_check", "ExpectColumnValuesToBeBetween",
+                          (("max_value", 0),), ("days_after", f, today.toordinal())))
+        elif rule.check in {"not_before", "not_above"} and len(fields) == 2:
+            first, second = fields  # not_before: later, earlier; not_above: part, whole
+            kind = "day" if rule.check == "not_before" else "number"
+            column_a, column_b = (first, second) if rule.check == "not_before" else (second, first)
+            add(Check(rule.code, first, f"{column_a}__{kind}", "ExpectColumnPairValuesAToBeGreaterThanB",
+                      (("column_B", f"{column_b}__{kind}"), ("or_equal", True),
+                       ("ignore_row_if", "either_value_is_missing")), ("pair", kind, column_a, column_b)))
+        elif rule.check == "components_within_total" and "total_weekly_cost" in fields and len(fields) > 1:
+            parts = tuple(f for f in fields if f != "total_weekly_cost")
+            add(Check(rule.code, "total_weekly_cost", "cost__components_over_total", "ExpectColumnValuesToBeInSet",
+                      (("value_set", (False,)),), ("components_over_total", parts)))
+        elif rule.check == "unique_in_file" and ("child_id" in present or "placement_id" in present):
+            add(Check(rule.code, "child_id" if "child_id" in present else "placement_id", "referral__identity",
+                      "ExpectColumnValuesToBeUnique", (), ("identity",)))
     return checks
 
 
-def prepared_frame(contract: Contract, frame: pd.DataFrame, checks: list[Check]) -> pd.DataFrame:
-    """The frame GX sees: list fields get a helper column saying whether any item is off the list;
-    money becomes float (GX compares numbers, not Decimals)."""
+def _number(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series.map(lambda v: None if v is None else float(v)), errors="coerce")
+
+
+def _day(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series.map(lambda d: None if d is None or pd.isna(d) else d.toordinal()), errors="coerce")
+
+
+def _has_other(value: Any) -> bool:
+    if isinstance(value, list):
+        return "Other" in value
+    return value == "Other"
+
+
+def with_helpers(contract: Contract, frame: pd.DataFrame, checks: list[Check]) -> pd.DataFrame:
+    """The frame GX sees: the conformed columns plus the helper columns the checks need."""
     out = frame.copy()
+    for name in contract.field_names:
+        if name not in out.columns:
+            out[name] = None
     for check in checks:
-        if check.column.endswith("__outside_list"):
-            allowed = set(contract.canonical_values(contract.field(check.field).vocabulary or ""))
-            out[check.column] = frame[check.field].map(
-                lambda items, allowed=allowed: None if items is None else any(i not in allowed for i in items)
+        h = check.helper
+        if h is None or check.column in out.columns:
+            continue
+        kind = h[0]
+        if kind == "off_list":
+            allowed = set(h[2])
+            out[check.column] = frame[h[1]].map(
+                lambda items: None if not isinstance(items, list) else any(i not in allowed for i in items))
+        elif kind == "number":
+            out[check.column] = _number(out[h[1]])
+        elif kind == "normalised":
+            out[check.column] = out[h[1]].map(
+                lambda v: None if v is None else str(v).upper().replace(" ", ""))
+        elif kind == "other_without_text":
+            out[check.column] = [_has_other(v) and (t is None) for v, t in zip(out[h[1]], out[h[2]], strict=True)]
+        elif kind == "incomplete":
+            filled = out[list(h[1])].notna()
+            out[check.column] = filled.any(axis=1) & ~filled.all(axis=1)
+        elif kind == "days_after":
+            out[check.column] = _day(out[h[1]]) - h[2]
+        elif kind == "pair":
+            for col in h[2:]:
+                out[f"{col}__{h[1]}"] = _number(out[col]) if h[1] == "number" else _day(out[col])
+        elif kind == "components_over_total":
+            parts = sum(_number(out[p]).fillna(0) for p in h[1])
+            any_part = out[list(h[1])].notna().any(axis=1)
+            total = _number(out["total_weekly_cost"])
+            out[check.column] = any_part & total.notna() & (parts > total + 0.005)
+        elif kind == "identity":
+            identity = out["placement_id"].where(
+                out["placement_id"].notna(),
+                out["child_id"].astype("string").str.strip().str.upper() + "|" + out["referral_date"].astype(str),
             )
-        elif contract.field(check.field).type == "money":
-            out[check.field] = frame[check.field].map(lambda v: None if v is None else float(v))
+            out[check.column] = out["file_index"].astype(str) + "|" + identity
     return out
 
 
 class ExpectationGate:
-    def __init__(self, contract: Contract):
+    def __init__(self, contract: Contract, today: dt.date | None = None):
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-        os.environ.setdefault("TQDM_DISABLE", "1")
         import great_expectations as gx  # slow import: only when a gate is actually built
+        from great_expectations.data_context.types.base import ProgressBarsConfig
 
         self._gx = gx
         self._contract = contract
+        self.today = today or dt.date.today()
         self._context = gx.get_context(mode="ephemeral")
-        self._context.variables.progress_bars = gx.data_context.types.base.ProgressBarsConfig(globally=False)
+        self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = self._context.data_sources.add_pandas("intake")
         self._batches = source.add_dataframe_asset("submission").add_batch_definition_whole_dataframe("rows")
         self._suites: dict[tuple[str, tuple[Check, ...]], Any] = {}
 
-    def _suite(self, version: VersionContract, checks: list[Check]):
+    def suite(self, version: VersionContract, checks: list[Check]):
         key = (version.version, tuple(checks))
         if key not in self._suites:
-            gx = self._gx
-            suite = gx.ExpectationSuite(name=f"placements-{version.version}-{len(self._suites)}")
-            for c in checks:
-                if c.kind == "not_null":
-                    e = gx.expectations.ExpectColumnValuesToNotBeNull(column=c.column)
-                elif c.kind == "in_set":
-                    e = gx.expectations.ExpectColumnValuesToBeInSet(column=c.column, value_set=list(c.args[0]))
-                elif c.kind == "min":
-                    e = gx.expectations.ExpectColumnValuesToBeBetween(column=c.column, min_value=c.args[0])
-                else:
-                    e = gx.expectations.ExpectColumnValuesToBeBetween(
-                        column=c.column, min_value=c.args[0], max_value=c.args[1]
-                    )
-                e.meta = {"code": c.code, "field": c.field}
-                suite.add_expectation(e)
-            self._suites[key] = (self._context.suites.add(suite), checks)
+            suite = self._gx.ExpectationSuite(name=f"placements-{version.version}-{len(self._suites)}")
+            for index, c in enumerate(checks):
+                expectation_class = getattr(self._gx.expectations, c.expectation)
+                kwargs = {k: (list(v) if isinstance(v, tuple) else v) for k, v in c.kwargs}
+                column_kw = "column_A" if c.expectation == "ExpectColumnPairValuesAToBeGreaterThanB" else "column"
+                suite.add_expectation(expectation_class(**{column_kw: c.column}, **kwargs, meta={"check": index}))
+            self._suites[key] = self._context.suites.add(suite)
         return self._suites[key]
 
     def validate(
         self, version: VersionContract, parts: list[tuple[pd.DataFrame, dict[str, str]]]
     ) -> list[tuple[list[Finding], dict[str, Any]]]:
-        """Validate several files of one version in one GX run (GX's per-run overhead is paid once).
-        `parts` are (conformed frame, column letters) per file; returns (findings, value-free summary)
-        per file, in the same order."""
-        present = set().union(*(set(letters) for _, letters in parts)) if parts else set()
-        checks = checks_for(self._contract, version, present)
+        """Validate several files of one version in one GX run. `parts` are (conformed frame, where each
+        present field sits in the file) per file; returns (findings, value-free summary) per file."""
+        present = set().union(*(set(where) for _, where in parts)) if parts else set()
+        checks = checks_for(self._contract, version, present, self.today)
         out: list[tuple[list[Finding], dict[str, Any]]] = [([], {}) for _ in parts]
-        frames = [f.assign(row_key=i * ROW_KEY_FACTOR + f["source_row"]) for i, (f, _) in enumerate(parts) if len(f)]
+        frames = [f.assign(file_index=i, row_key=i * ROW_KEY_FACTOR + f["source_row"])
+                  for i, (f, _) in enumerate(parts) if len(f)]
         if not frames or not checks:
             return out
-        suite, checks = self._suite(version, checks)
-        combined = prepared_frame(self._contract, pd.concat(frames, ignore_index=True), checks)
-        batch = self._batches.get_batch(batch_parameters={"dataframe": combined})
-        result = batch.validate(
-            suite,
-            result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": ["row_key"],
-                "partial_unexpected_count": 0,
-            },
+        combined = with_helpers(self._contract, pd.concat(frames, ignore_index=True), checks)
+        result = self._batches.get_batch(batch_parameters={"dataframe": combined}).validate(
+            self.suite(version, checks),
+            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"],
+                           "partial_unexpected_count": 0},
         )
+        later_copies: set[int] = set()
+        if "referral__identity" in combined:
+            identity = combined["referral__identity"]
+            later_copies = set(combined.loc[identity.notna() & identity.duplicated(keep="first"), "row_key"])
         labels = {f.name: f.label for f in version.fields}
-        by_expectation = {(c.column, c.kind): c for c in checks}
         failed: list[set[str]] = [set() for _ in parts]
+        catalogue = rules()
         for r in result.results:
             if r.success:
                 continue
-            config = r.expectation_config
-            check = by_expectation[(config.kwargs["column"], _kind(config.type, config.kwargs))]
+            check = checks[r.expectation_config.meta["check"]]
+            rule = catalogue[check.code]
             for item in r.result.get("unexpected_index_list") or []:  # only the key is read: no values
-                file_index, row = divmod(int(item["row_key"]), ROW_KEY_FACTOR)
-                letters = parts[file_index][1]
-                if check.field not in letters:
-                    continue  # the column is absent from this file: not collected, not missing
+                key = int(item["row_key"])
+                if check.expectation == "ExpectColumnValuesToBeUnique" and key not in later_copies:
+                    continue  # the first occurrence of a duplicated referral stands
+                file_index, row = divmod(key, ROW_KEY_FACTOR)
+                where = parts[file_index][1]
+                if check.field not in where and check.code in {"R001", "R010"}:
+                    continue  # absent from this file: not collected, not missing
                 failed[file_index].add(f"{check.code}:{check.field}")
+                label = labels.get(check.field, check.field)
                 out[file_index][0].append(
-                    Finding(check.code, check.severity, _message(check, labels[check.field]), row=row,
-                            column=letters.get(check.field), field=check.field, label=labels[check.field])
+                    Finding(check.code, rule.severity, f"{label}: {rule.title.lower()}.", row=row,
+                            column=where.get(check.field), field=check.field, label=label)
                 )
         for i, (_, summary) in enumerate(out):
             summary.update(expectations=len(checks), failed_expectations=len(failed[i]), success=not failed[i])
         return out
-
-
-def _kind(expectation_type: str, kwargs: dict[str, Any]) -> str:
-    if expectation_type == "expect_column_values_to_not_be_null":
-        return "not_null"
-    if expectation_type == "expect_column_values_to_be_in_set":
-        return "in_set"
-    return "between" if kwargs.get("max_value") is not None else "min"
-
-
-def _message(check: Check, label: str) -> str:
-    return {
-        "R001": f"{label}: required value missing.",
-        "R003": f"{label}: value is not one of the options for this column.",
-        "R004": f"{label}: must not be negative.",
-        "W001": f"{label}: weekly cost outside £{COST_SENSE_MIN:,} to £{COST_SENSE_MAX:,}, check for a typo.",
-    }[check.code]

@@ -1,10 +1,11 @@
-"""Findings of the gate and the rule catalogue they refer to."""
+"""Findings of the gate and the rule catalogue (ingest/standard/rules.yaml) they refer to."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -13,9 +14,13 @@ import yaml
 class Rule:
     code: str
     severity: str  # error | warning
-    scope: str  # file | row
+    scope: str  # file | row | across_rows
     title: str
     hint: str
+    check: str | None = None
+    fields: Any = None  # a list of canonical fields, or a selector: required, risks, categorical, with_placement
+    args: dict[str, Any] = field(default_factory=dict)
+    pairs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -26,7 +31,7 @@ class Finding:
     severity: str
     message: str
     row: int | None = None
-    column: str | None = None  # Excel column letter
+    column: str | None = None  # Excel column letter, or the JSON property
     field: str | None = None  # canonical field name
     label: str | None = None  # header as the LA sees it
 

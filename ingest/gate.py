@@ -105,7 +105,7 @@ def assess_prepared(batch: list[Prepared], gate: ExpectationGate, settings: Sett
             by_version[p.conformed.version.version].append(p)
     for items in by_version.values():
         results = gate.validate(
-            items[0].conformed.version, [(p.conformed.frame, p.conformed.column_letters) for p in items]
+            items[0].conformed.version, [(p.conformed.frame, p.conformed.locations) for p in items]
         )
         for p, (findings, summary) in zip(items, results, strict=True):
             a = p.assessment

@@ -3,9 +3,7 @@ publish, downstream, can refuse to publish after any failure (dagster-dbt does n
 assets downstream of a failed test by itself)."""
 
 
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -16,13 +14,12 @@ from ingest.settings import PROJECT_ROOT
 from orchestration.environment import configure
 
 DBT_DIR = PROJECT_ROOT / "dbt_project"
-DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"  # the venv's dbt, activated or not
 
 configure()  # dbt's profile reads PLACEMENTS_WAREHOUSE, even to parse
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
-dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():  # tests, CI and `placements run` are not `dagster dev`
-    dbt_project.preparer.prepare(dbt_project)
+# Parse on every load, not only under `dagster dev`: a stale manifest would run yesterday's models.
+# Partial parsing keeps this to a few seconds when nothing changed.
+dbt_project.preparer.prepare(dbt_project)
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, name="dbt_models")
@@ -46,5 +43,4 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(
         project_dir=dbt_project,
         profiles_dir=str(DBT_DIR),
-        dbt_executable=str(DBT_EXECUTABLE) if DBT_EXECUTABLE.exists() else "dbt",
     )
