@@ -67,7 +67,7 @@ def header_scorer(contract: Contract):
     return score
 
 
-def detect_version(contract: Contract, headers: list[str]) -> VersionContract:
+def detect_version(contract: Contract, headers: list[str], file_format: str = "csv") -> VersionContract:
     """The version whose headers the file uses most; exact spellings break ties (v2's 'Child ID'
     and the template's 'child_ID' share a match key)."""
     keys = {spelling_key(h) for h in headers if h}
@@ -76,7 +76,8 @@ def detect_version(contract: Contract, headers: list[str]) -> VersionContract:
     def score(v: VersionContract) -> tuple[int, int]:
         return (sum(1 for k in keys if k in v.header_index), sum(1 for f in v.fields for h in f.headers if h in exact))
 
-    best = max(contract.versions, key=score)
+    candidates = [v for v in contract.versions if file_format in v.formats] or list(contract.versions)
+    best = max(candidates, key=score)
     if not any(k in best.header_index for k in keys):
         raise FileRejected("F003", "The column headers do not match any version of the placements standard.")
     return best
@@ -186,13 +187,20 @@ def parse_integer(cell: Any) -> tuple[int | None, str | None]:
 
 
 def conform_table(contract: Contract, table: RawTable) -> Conformed:
-    version = detect_version(contract, table.headers)
+    version = detect_version(contract, table.headers, table.format)
     columns: dict[str, int] = {}
     for index, header in enumerate(table.headers):
         vf = version.field_for_header(header) if header else None
         if vf is not None and vf.name not in columns:
             columns[vf.name] = index
     layout = _layout(version, set(columns))
+    if table.format == "json":
+        # JSON records leave out properties they have no value for: every property of the version is
+        # collected, and an absent one is blank (a per-record finding), never a missing column.
+        for f in version.fields:
+            if f.name not in columns:
+                table.headers.append(f.headers[0])
+                columns[f.name] = len(table.headers) - 1
     missing = [
         f
         for f in version.fields
@@ -214,8 +222,12 @@ def conform_table(contract: Contract, table: RawTable) -> Conformed:
     findings: list[Finding] = []
     records: list[dict[str, Any]] = []
     blank_rows = 0
-    letters = {name: column_letter(i) for name, i in columns.items()}
+    if table.format == "json":  # no columns in JSON: findings point at the property
+        letters = {name: table.headers[i] for name, i in columns.items()}
+    else:
+        letters = {name: column_letter(i) for name, i in columns.items()}
     for row_number, cells in rows:
+        cells = list(cells) + [None] * (len(table.headers) - len(cells))
         if all(_blank(cells[i]) for i in columns.values()):
             blank_rows += 1
             continue
@@ -268,6 +280,11 @@ def _parse(vf: VersionField, cell: Any, lookup: dict[str, str] | None) -> tuple[
         return parse_money(cell)
     if kind == "integer":
         return parse_integer(cell)
+    if isinstance(cell, list):  # JSON arrays: multi-valued fields, or free text given as a list
+        items = [t for t in (_text(c) for c in cell) if t is not None]
+        if kind == "category_list":
+            return (sorted({(lookup or {}).get(spelling_key(p), p) for p in items}) or None), None
+        cell = items[0] if kind == "category" and len(items) == 1 else "; ".join(items)
     text = _text(cell)
     if text is None:
         return None, None

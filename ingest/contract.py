@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 CONTRACT_PACKAGE = "ingest.standard"
-VERSION_FILES = ("template-2026.yaml", "v2.yaml")
+VERSION_FILES = ("template-2026.yaml", "v2.yaml", "jsonld-2026.yaml")
 
 _NOT_KEY_CHARS = re.compile(r"[^a-z0-9<>]+")
 
@@ -64,6 +64,7 @@ class VersionContract:
     label: str
     aliases: tuple[str, ...]
     fields: tuple[VersionField, ...]
+    formats: tuple[str, ...] = ("csv", "xlsx")
     sheet: str | None = None
     header_row: int = 1
     first_data_row: int = 2
@@ -167,6 +168,7 @@ def load_contract() -> Contract:
                 version=doc["version"],
                 label=doc["label"],
                 aliases=tuple(str(a) for a in doc.get("aliases", ())),
+                formats=tuple(doc.get("formats", ("csv", "xlsx"))),
                 fields=tuple(vfields),
                 sheet=doc.get("sheet"),
                 header_row=int(doc.get("header_row", 1)),

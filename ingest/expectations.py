@@ -43,7 +43,7 @@ def _selected(rule: Rule, version: VersionContract, present: set[str]) -> list[s
     elif selector == "categorical":
         names = [f.name for f in version.fields if f.canonical.vocabulary]
     elif selector == "with_placement":
-        names = [f.name for f in version.fields if f.required == "with_placement"]
+        names = [f.name for f in version.fields if f.required == "with_placement" and f.canonical.section == "placement"]
     else:
         names = list(selector or ())
     return [n for n in names if n in present]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +30,10 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
 
 
-SUFFIXES = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx"}
+SUFFIXES = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".json": "json", ".jsonld": "json"}
+JSONLD_KEYWORDS = {"@context", "@id", "@type"}
+# A JSON-LD value given as a compact IRI ("st:TaxisToSchool") or a full IRI ("...support-type#TaxisToSchool").
+_IRI = re.compile(r"^(?:[a-z][a-z0-9]*:(?!//)|https?://[^#]*#)([A-Za-z][A-Za-z0-9]*)$")
 
 
 def read_file(path: Path, header_score: Callable[[list[Any]], int]) -> RawTable:
@@ -37,13 +42,16 @@ def read_file(path: Path, header_score: Callable[[list[Any]], int]) -> RawTable:
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise UnreadableFile(
-            f"Files ending {path.suffix or '(no extension)'} are not accepted: send the Excel template (.xlsx) or CSV."
+            f"Files ending {path.suffix or '(no extension)'} are not accepted: send the Excel template (.xlsx), "
+            "CSV or JSON-LD (.json, .jsonld)."
         )
     data = path.read_bytes()
     if not data.strip():
         raise UnreadableFile("The file is empty.")
     if kind == "xlsx":
         return read_xlsx(data, header_score)
+    if kind == "json":
+        return read_jsonld(data)
     return read_csv(data, header_score)
 
 
@@ -146,3 +154,45 @@ def read_csv(data: bytes, header_score: Callable[[list[Any]], int]) -> RawTable:
     except csv.Error as exc:
         raise UnreadableFile(f"The CSV file could not be read: {exc}.") from exc
     return _table("csv", grid, header_score)
+
+
+def _flatten(record: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+    """Nested JSON-LD objects (placementAvailability, riskAssessment, ...) merged into one level."""
+    for key, value in record.items():
+        if key in JSONLD_KEYWORDS:
+            continue
+        if isinstance(value, dict) and not ({"@value"} & set(value)):
+            _flatten(value, out)
+        else:
+            out[key] = _plain(value)
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):  # {"@value": ...} literal
+        return _plain(value.get("@value"))
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str) and (m := _IRI.match(value.strip())):
+        return m.group(1)
+    return value
+
+
+def read_jsonld(data: bytes) -> RawTable:
+    """One record, a list of records, or an @graph. Row numbers are record numbers (1 = first record)."""
+    try:
+        doc = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise UnreadableFile(
+            f"The file is not valid JSON ({exc.__class__.__name__}); export the records again as JSON-LD."
+        ) from exc
+    records = doc.get("@graph", doc) if isinstance(doc, dict) else doc
+    records = [records] if isinstance(records, dict) else records
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise UnreadableFile("The JSON does not hold placement records (an object, a list of objects or an @graph).")
+    flat = [_flatten(r, {}) for r in records]
+    headers: list[str] = []
+    for record in flat:
+        headers.extend(k for k in record if k not in headers)
+    rows = [(i, [record.get(h) for h in headers]) for i, record in enumerate(flat, start=1)]
+    return RawTable(format="json", headers=headers, rows=rows, header_row=0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,7 +29,7 @@ BASE_WEEKLY_COST = {"Foster": 900.0, "Residential": 5600.0, "Supported Accommoda
 FIRST_NAMES = ["Alex", "Sam", "Priya", "Tom", "Fatima", "Grace", "Oliver", "Megan", "Yusuf", "Chloe"]
 LAST_NAMES = ["Okafor", "Hughes", "Patel", "Whitfield", "Kowalski", "Brennan", "Ahmed", "Lloyd"]
 OUTWARD_CODES = ["TA1", "TA3", "BS10", "BA2", "DL1", "DH7", "NE8", "SR2", "TS5", "M14", "LS6", "N18"]
-DEFAULT_LAS = ("933", "840", "801", "391")
+DEFAULT_LAS = ("840", "391", "929", "390", "394")  # the North East: Durham, Newcastle, Northumberland, ...
 
 # How each format writes canonical values: template dropdown spellings, v2 labels.
 TEMPLATE_SPELLING = {
@@ -79,7 +80,7 @@ def generate_region(
         folder = landing / la
         folder.mkdir(parents=True, exist_ok=True)
         # Each LA keeps one format, as real LAs do: June template, April template, v2 CSV.
-        fmt = ["template-2026-06", "v2-csv", "template-2026-04", "v2-csv-json-names"][la_index % 4]
+        fmt = ["template-2026-06", "v2-csv", "template-2026-04", "v2-csv-json-names", "jsonld"][la_index % 5]
         for start in quarter_starts(first_year, quarters):
             end = (pd.Timestamp(start) + pd.offsets.QuarterEnd(0)).date()
             if end >= today:
@@ -92,6 +93,9 @@ def generate_region(
             if fmt.startswith("template"):
                 path = folder / f"{name}.xlsx"
                 rows = _write_template(contract, path, records, fmt, rng, messy)
+            elif fmt == "jsonld":
+                path = folder / f"{name}.jsonld"
+                rows = _write_jsonld(contract, path, records, rng)
             else:
                 path = folder / f"{name}.csv"
                 rows = _write_v2_csv(contract, path, records, fmt, rng, messy)
@@ -121,6 +125,15 @@ def _referral(rng, la, start, end, i, price_factor, fmt) -> dict:
         r[risk] = "Risk present" if rng.random() < risk_rate else "No known risk"
     if fmt.startswith("template"):
         r["risk_sexual_exploitation"] = None  # the 2026 template does not collect it
+    if not fmt.startswith("v2"):  # 2026 forms ask whether the preferred location is in the LA
+        r["is_preferred_location_local"] = rng.random() < 0.7
+        if not r["is_preferred_location_local"]:
+            r["out_of_la_reason"] = _pick(rng, {"Safeguarding concerns": 0.5, "Court order": 0.2,
+                                                "Bail conditions": 0.1, "Other": 0.2})
+            if r["out_of_la_reason"] == "Other":
+                r["out_of_la_reason"] = "Safeguarding concerns" if fmt.startswith("template") else "Other"
+                if fmt == "jsonld":
+                    r["out_of_la_reason_other"] = "Specialist provider only available outside the LA"
     r["needed_by"] = _pick(rng, {"Today": 0.25, "Within 5 days": 0.35, "More than 5 days": 0.4})
     r["sibling_count"] = rng.choices([0, 1, 2, 3], weights=[0.75, 0.15, 0.07, 0.03])[0]
     r["communication_needs"] = _pick(rng, {"Yes": 0.2, "No": 0.7, "Not specified": 0.1})
@@ -128,6 +141,8 @@ def _referral(rng, la, start, end, i, price_factor, fmt) -> dict:
         sorted(rng.sample(["ESOL", "BSL", "Makaton", "Other"], k=rng.choice([1, 1, 2])))
         if r["communication_needs"] == "Yes" else ["None"]
     )
+    if fmt == "jsonld" and "Other" in r["communication_requirements"]:
+        r["communication_requirements_other"] = rng.choice(["Uses a picture exchange system", "Needs an interpreter"])
     r["home_adaptation"] = rng.random() < 0.05
     r["cultural_needs"] = _pick(rng, {"Required": 0.2, "Not required": 0.6, "Not known": 0.2})
     r["living_companions"] = _pick(rng, {
@@ -243,6 +258,40 @@ def _write_v2_csv(contract, path: Path, records: list[dict], fmt: str, rng, mess
             line += 1
             rows.append(line)
     return rows
+
+
+JSONLD_SECTIONS = {"availability": "placementAvailability", "requirements": "placementRequirements",
+                   "recommendation": "placementRecommendation", "risks": "riskAssessment",
+                   "placement": "actualPlacement", "quality": "qualityAssurance"}
+SKOS_CODES = {"Within 5 days": "WithinFiveDays", "More than 5 days": "MoreThanFiveDays", "No known risk": "NoKnownRisk",
+              "Risk present": "RiskPresent", "Taxis to school": "st:TaxisToSchool", "Not applicable": "NotApplicable"}
+
+
+def _write_jsonld(contract, path: Path, records: list[dict], rng) -> list[int]:
+    """2026 JSON-LD records, nested by section, values as labels or SKOS codes as suppliers send them."""
+    version = contract.version("jsonld-2026")
+    out = []
+    for i, record in enumerate(records, start=1):
+        doc: dict = {"@context": "https://ns.socialcaredata.io/placements/context.jsonld", "@type": "Placement"}
+        for f in version.fields:
+            value = record.get(f.name)
+            if value is None:
+                continue
+            if isinstance(value, Decimal):
+                value = float(value)
+            elif isinstance(value, dt.date):
+                value = value.isoformat()
+            elif isinstance(value, list):
+                value = [SKOS_CODES.get(v, v) if rng.random() < 0.5 else v for v in value]
+            elif isinstance(value, str) and f.canonical.vocabulary and rng.random() < 0.5:
+                value = SKOS_CODES.get(value, value)
+            if f.canonical.section == "availability" and f.name in {"child_id", "placement_id"}:
+                doc[f.headers[0]] = value
+            else:
+                doc.setdefault(JSONLD_SECTIONS[f.canonical.section], {})[f.headers[0]] = value
+        out.append(doc)
+    path.write_text(json.dumps(out, indent=1), encoding="utf-8")
+    return list(range(1, len(records) + 1))
 
 
 def _spoil_one_value(region: GeneratedRegion, records: list[dict], contract) -> None:
