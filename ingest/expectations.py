@@ -10,6 +10,7 @@ carry cell values; only row keys are read back.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -165,10 +166,18 @@ def with_helpers(contract: Contract, frame: pd.DataFrame, checks: list[Check]) -
     return out
 
 
+def _blank_fields(frame: pd.DataFrame, row: int, fields: tuple[str, ...]) -> list[str]:
+    record = frame.loc[frame["source_row"] == row].iloc[0]
+    return [f for f in fields if f in record and (record[f] is None or record[f] is pd.NA or
+                                                  (isinstance(record[f], float) and pd.isna(record[f])))]
+
+
 class ExpectationGate:
     def __init__(self, contract: Contract, today: dt.date | None = None):
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
         import great_expectations as gx  # slow import: only when a gate is actually built
+
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         self._gx = gx
@@ -231,10 +240,15 @@ class ExpectationGate:
                 if check.field not in where and check.code in {"R001", "R010"}:
                     continue  # absent from this file: not collected, not missing
                 failed[file_index].add(f"{check.code}:{check.field}")
-                label = labels.get(check.field, check.field)
+                field, message = check.field, None
+                if check.helper and check.helper[0] == "incomplete":  # name the blank placement columns
+                    blank = _blank_fields(parts[file_index][0], row, check.helper[1])
+                    field = blank[0] if blank else field
+                    message = f"placement details incomplete: blank {', '.join(labels[b] for b in blank)}."
+                label = labels.get(field, field)
                 out[file_index][0].append(
-                    Finding(check.code, rule.severity, f"{label}: {rule.title.lower()}.", row=row,
-                            column=where.get(check.field), field=check.field, label=label)
+                    Finding(check.code, rule.severity, message or f"{label}: {rule.title.lower()}.", row=row,
+                            column=where.get(field), field=field, label=label)
                 )
         for i, (_, summary) in enumerate(out):
             summary.update(expectations=len(checks), failed_expectations=len(failed[i]), success=not failed[i])

@@ -14,7 +14,7 @@ from ingest.conform import Conformed, FileRejected, conform_table, header_scorer
 from ingest.contract import Contract
 from ingest.expectations import ExpectationGate
 from ingest.findings import Finding
-from ingest.readers import UnreadableFile, read_file
+from ingest.readers import NoStandardHeaders, UnreadableFile, read_file
 from ingest.reference import local_authorities
 from ingest.settings import Settings
 
@@ -24,7 +24,7 @@ class Assessment:
     la_code: str
     file_name: str
     sha256: str
-    status: str  # accepted | rejected (the intake adds duplicate)
+    status: str  # accepted | rejected | duplicate (set by the intake when the content was already loaded)
     findings: list[Finding] = field(default_factory=list)
     version: str | None = None
     layout: str | None = None
@@ -83,6 +83,8 @@ def prepare_file(path: Path, la_code: str, contract: Contract, settings: Setting
             )
         try:
             table = read_file(path, header_scorer(contract))
+        except NoStandardHeaders as exc:
+            raise FileRejected("F003", str(exc)) from exc
         except UnreadableFile as exc:
             raise FileRejected("F001", str(exc)) from exc
         conformed = conform_table(contract, table)

@@ -45,6 +45,7 @@ class IntakeResult:
         return sum(f.rows_loaded for f in self.files)
 
 
+DUPLICATE_REASON = "The same content was already received from this LA; nothing was loaded twice."
 BATCH_ROWS = 50_000  # files are validated together up to this many rows: GX overhead per batch, bounded memory
 
 
@@ -87,11 +88,12 @@ def _now() -> dt.datetime:
 
 
 def _duplicate(con, settings: Settings, landed: LandedFile, sha: str, run_id: str) -> FileOutcome:
+    assessment = Assessment(la_code=landed.la_code, file_name=landed.path.name, sha256=sha, status="duplicate")
+    report = write_report(assessment, settings.reports / (landed.la_code or "_no_la_folder"))
     log_file_event(con, run_id, landed.la_code, landed.path.name, sha, "duplicate")
     move_to(settings.archive, landed, sha, _now())
     log.info("%s/%s: duplicate", landed.la_code, landed.path.name)
-    return FileOutcome(landed.la_code, landed.path.name, sha, "duplicate",
-                       reason="The same content was already loaded; nothing was loaded twice.")
+    return FileOutcome(landed.la_code, landed.path.name, sha, "duplicate", reason=DUPLICATE_REASON, report=str(report))
 
 
 def _settle(con, contract, settings: Settings, landed: LandedFile, assessment: Assessment, run_id: str) -> FileOutcome:

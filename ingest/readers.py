@@ -20,6 +20,10 @@ class UnreadableFile(Exception):
     """The file cannot be read as any supported format; the message is for a placement officer."""
 
 
+class NoStandardHeaders(UnreadableFile):
+    """The file reads, but no row looks like the headers of any version of the standard."""
+
+
 @dataclass
 class RawTable:
     format: str
@@ -77,7 +81,7 @@ def _strip_trailing(cells: list[Any]) -> list[Any]:
 def _table(fmt: str, grid: list[tuple[int, list[Any]]], header_score, sheet=None) -> RawTable:
     head_index, score = _best_header_row([cells for _, cells in grid], header_score)
     if score == 0:
-        raise UnreadableFile(
+        raise NoStandardHeaders(
             "No header row of the placements standard was found in the first 10 rows. "
             "Use the column headers of the national template or of the v2 specification."
         )
@@ -121,7 +125,7 @@ def read_xlsx(data: bytes, header_score: Callable[[list[Any]], int]) -> RawTable
     finally:
         workbook.close()
     if best is None:
-        raise UnreadableFile(
+        raise NoStandardHeaders(
             "No sheet in the workbook has the column headers of the placements standard "
             "(expected a 'Data Collection' sheet with headers in row 2)."
         )

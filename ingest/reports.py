@@ -52,9 +52,10 @@ def render_html(a: Assessment) -> str:
         f"<td>{e(x.column or '')}</td><td>{e(x.label or '')}</td><td>{e(x.message)}</td><td>{e(x.rule.hint)}</td></tr>"
         for x in a.findings
     )
-    verdict = (
-        "Your file was accepted." if a.status == "accepted" else "Your file was not accepted. Nothing from it was loaded."
-    )
+    verdict = {
+        "accepted": "Your file was accepted.",
+        "duplicate": "This file's content was already received from your LA: nothing was loaded twice.",
+    }.get(a.status, "Your file was not accepted. Nothing from it was loaded.")
     return f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <title>Placements return feedback: {e(a.file_name)}</title>
 <style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}}

@@ -109,6 +109,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0 if assessment.status == "accepted" else 1
 
 
+def cmd_template(args: argparse.Namespace) -> int:
+    from ingest.contract import load_contract
+    from ingest.template import write_template
+
+    path = write_template(load_contract(), Path(args.out))
+    print(f"Blank placements template written to {path}: fill in the 'Data Collection' sheet from row 4.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="placements", description="Regional placements data warehouse.")
@@ -125,6 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     validate.add_argument("--la", required=True, help="your LA's three-digit DfE code")
     validate.add_argument("--report-dir", help="where to write the feedback report")
     validate.set_defaults(func=cmd_validate)
+    template = sub.add_parser("template", help="write a blank submission template with dropdowns")
+    template.add_argument("out", help="path of the .xlsx to write")
+    template.set_defaults(func=cmd_template)
     for p in (run, demo):
         p.add_argument("--log-level", default="WARNING", help="Dagster console log level (default WARNING)")
     args = parser.parse_args(argv)
