@@ -150,24 +150,39 @@ def _excel_serial(number: float) -> tuple[dt.date | None, str | None]:
     return None, "not a date (use DD/MM/YYYY)"
 
 
+MAX_AMOUNT = Decimal("1000000000")  # far above any weekly fee; keeps DECIMAL(12,2) safe
+MAX_COUNT = 1000
+
+
 def parse_money(cell: Any) -> tuple[Decimal | None, str | None]:
     if isinstance(cell, bool):
         return None, "not an amount in pounds"
     if isinstance(cell, (int, float, Decimal)):
-        return Decimal(str(cell)).quantize(Decimal("0.01"), ROUND_HALF_UP), None
-    text = _text(cell)
-    if text is None:
-        return None, None
-    cleaned = text.replace("£", "").replace(",", "").replace(" ", "")
-    if cleaned.lower() in {"gbp"} or cleaned.lower().startswith("gbp"):
-        cleaned = cleaned[3:]
+        text = str(cell)
+    else:
+        text = _text(cell)
+        if text is None:
+            return None, None
+        text = text.replace("£", "").replace(",", "").replace(" ", "")
+        if text.lower().startswith("gbp"):
+            text = text[3:]
     try:
-        return Decimal(cleaned).quantize(Decimal("0.01"), ROUND_HALF_UP), None
+        amount = Decimal(text)
+        if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
+            return None, "not a plausible amount in pounds"
+        return amount.quantize(Decimal("0.01"), ROUND_HALF_UP), None
     except InvalidOperation:
         return None, "not an amount in pounds"
 
 
 def parse_integer(cell: Any) -> tuple[int | None, str | None]:
+    value, problem = _integer(cell)
+    if value is not None and abs(value) > MAX_COUNT:
+        return None, "not a plausible count"
+    return value, problem
+
+
+def _integer(cell: Any) -> tuple[int | None, str | None]:
     if isinstance(cell, bool):
         return None, "not a whole number"
     if isinstance(cell, int):
@@ -183,7 +198,9 @@ def parse_integer(cell: Any) -> tuple[int | None, str | None]:
         number = float(text)
     except ValueError:
         return None, "not a whole number"
-    return (int(number), None) if number.is_integer() else (None, "not a whole number")
+    if not number.is_integer():  # also inf and nan
+        return None, "not a whole number"
+    return int(number), None
 
 
 def conform_table(contract: Contract, table: RawTable) -> Conformed:

@@ -44,7 +44,9 @@ def _selected(rule: Rule, version: VersionContract, present: set[str]) -> list[s
     elif selector == "categorical":
         names = [f.name for f in version.fields if f.canonical.vocabulary]
     elif selector == "with_placement":
-        names = [f.name for f in version.fields if f.required == "with_placement" and f.canonical.section == "placement"]
+        # the actual-placement block only: QA dates of a placement are not part of it
+        names = [f.name for f in version.fields
+                 if f.required == "with_placement" and f.canonical.section == "placement"]
     else:
         names = list(selector or ())
     return [n for n in names if n in present]
@@ -136,7 +138,7 @@ def with_helpers(contract: Contract, frame: pd.DataFrame, checks: list[Check]) -
         if kind == "off_list":
             allowed = set(h[2])
             out[check.column] = frame[h[1]].map(
-                lambda items: None if not isinstance(items, list) else any(i not in allowed for i in items))
+                lambda items, allowed=allowed: None if not isinstance(items, list) else not allowed.issuperset(items))
         elif kind == "number":
             out[check.column] = _number(out[h[1]])
         elif kind == "normalised":

@@ -4,6 +4,7 @@ so `placements validate` and the nightly intake give the same answer for the sam
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,9 @@ from ingest.findings import Finding
 from ingest.readers import NoStandardHeaders, UnreadableFile, read_file
 from ingest.reference import local_authorities
 from ingest.settings import Settings
+
+log = logging.getLogger(__name__)
+INTERNAL_ERROR = "The file could not be processed because of an error in the intake; the operator has been told"
 
 
 @dataclass
@@ -96,6 +100,10 @@ def prepare_file(path: Path, la_code: str, contract: Contract, settings: Setting
         return Prepared(assessment, conformed)
     except FileRejected as exc:
         _reject(assessment, exc)
+        return Prepared(assessment)
+    except Exception as exc:  # never lose a file to a bug: refuse it with a reason, tell the operator
+        log.exception("unexpected error reading %s/%s", la_code, path.name)
+        _reject(assessment, FileRejected("F001", f"{INTERNAL_ERROR} ({exc.__class__.__name__})."))
         return Prepared(assessment)
 
 

@@ -271,7 +271,7 @@ def _write_jsonld(contract, path: Path, records: list[dict], rng) -> list[int]:
     """2026 JSON-LD records, nested by section, values as labels or SKOS codes as suppliers send them."""
     version = contract.version("jsonld-2026")
     out = []
-    for i, record in enumerate(records, start=1):
+    for record in records:
         doc: dict = {"@context": "https://ns.socialcaredata.io/placements/context.jsonld", "@type": "Placement"}
         for f in version.fields:
             value = record.get(f.name)
