@@ -155,3 +155,35 @@ def test_asset_graph_connects_intake_to_dbt_to_publish():
     assert mart in graph.get(AssetKey(["published", "placements"])).parent_keys
     assert defs.resolve_schedule_def("nightly_0200_london").execution_timezone == "Europe/London"
     assert defs.resolve_sensor_def("landing_sensor")
+
+
+def test_corrected_resubmission_supersedes_and_raw_keeps_both_versions(region):
+    import csv
+
+    home = region["home"]
+    original = sorted((home / "archive" / "391").glob("*.csv"))[-1]
+    lines = list(csv.reader(original.open(newline="", encoding="utf-8-sig"), delimiter=";"))
+    cost_col = lines[0].index("totalWeeklyCost")
+    row = next(i for i, line in enumerate(lines[1:], start=1) if line and line[cost_col])
+    child_id = lines[row][lines[0].index("childId")]
+    lines[row][cost_col] = "4321.00"
+    corrected = home / "landing" / "391" / "corrected.csv"
+    with corrected.open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out, delimiter=";").writerows(lines)
+    with duckdb.connect(str(home / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
+        referrals_before = con.execute("SELECT count(*) FROM intermediate.int_referrals_latest").fetchone()[0]
+    assert run_job().success
+    with duckdb.connect(str(home / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
+        versions = con.execute(
+            "SELECT total_weekly_cost FROM raw.placements WHERE la_code = '391' AND child_id = ? ORDER BY received_at",
+            [child_id]).fetchall()
+        latest = con.execute(
+            """SELECT l.total_weekly_cost FROM intermediate.int_referrals_latest l
+               JOIN staging.stg_placements s USING (submission_id, source_row)
+               WHERE s.submission_id LIKE '391-%' AND s.file_sha256 = (
+                   SELECT file_sha256 FROM raw.submissions WHERE file_name = 'corrected.csv')
+                 AND s.source_row = ?""", [row + 1]).fetchall()
+        referrals_after = con.execute("SELECT count(*) FROM intermediate.int_referrals_latest").fetchone()[0]
+    assert len(versions) == 2 and versions[-1][0] == Decimal("4321.00")
+    assert latest == [(Decimal("4321.00"),)]
+    assert referrals_after == referrals_before
