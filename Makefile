@@ -21,14 +21,14 @@ run: install
 	$(BIN)/placements run
 
 test: install  ## the whole suite: lint, unit and end-to-end tests
-	$(BIN)/ruff check ingest orchestration synthetic tests
+	$(BIN)/ruff check ingest orchestration synthetic tests benchmarks
 	$(BIN)/pytest -q
 
 test-unit: install
 	$(BIN)/pytest -q -m "not e2e"
 
 lint: install
-	$(BIN)/ruff check ingest orchestration synthetic tests
+	$(BIN)/ruff check ingest orchestration synthetic tests benchmarks
 
 bench: install  ## speed of the gate on a large generated file (numbers printed, not asserted)
 	$(BIN)/python -m benchmarks.gate_throughput

@@ -55,9 +55,13 @@ def print_summary(settings, run_id: str, seconds: float, success: bool) -> None:
         ).fetchall()
         counts = {o: sum(1 for e in events if e[0] == o) for o in ("accepted", "rejected", "duplicate")}
         print(f"Files: {counts['accepted']} accepted, {counts['rejected']} rejected, {counts['duplicate']} duplicate")
-        for outcome, la, name, _, _, reason, report in events:
-            if outcome != "accepted":
-                print(f"  {outcome:9} {la or '?'}/{name}: {reason or ''} [{report or 'no report'}]")
+        for outcome, la, name, _, rejected_rows, reason, report in events:
+            if outcome == "rejected":
+                print(f"  rejected  {la or '?'}/{name}: {reason} [{report}]")
+            elif outcome == "duplicate":
+                print(f"  duplicate {la or '?'}/{name}: already received, nothing loaded twice")
+            elif rejected_rows:
+                print(f"  accepted  {la}/{name}, {rejected_rows} row(s) refused [{report}]")
         rows = con.execute(
             """SELECT p.la_code, count(*) FROM raw.placements p GROUP BY 1 ORDER BY 1"""
         ).fetchall()
