@@ -1,0 +1,85 @@
+"""Monthly demand forecasts: exponential smoothing (statsmodels ETS) with analytic prediction
+intervals, backtested against a seasonal-naive baseline. Pure functions; the dbt Python model
+`int_demand_forecast` applies them to each region and preferred placement type."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+HORIZON = 12
+MODEL_NAME = "ETS(A,N,N) simple exponential smoothing, statsmodels"
+
+
+def _fit_predict(history: pd.Series, horizon: int) -> pd.DataFrame:
+    """Mean and 80%/95% intervals for `horizon` months after `history` (monthly, no gaps)."""
+    index = pd.period_range(history.index[-1] + 1, periods=horizon, freq="M")
+    if history.nunique() <= 1:  # a constant series: nothing to smooth, no uncertainty to estimate
+        value = float(history.iloc[-1])
+        return pd.DataFrame({"mean": value, "lo80": value, "hi80": value, "lo95": value, "hi95": value},
+                            index=index)
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = ETSModel(history.astype(float).to_timestamp(), error="add", trend=None, seasonal=None).fit(disp=False)
+        prediction = fit.get_prediction(start=len(history), end=len(history) + horizon - 1)
+        p80, p95 = prediction.summary_frame(alpha=0.2), prediction.summary_frame(alpha=0.05)
+    out = pd.DataFrame({
+        "mean": p80["mean"].to_numpy(), "lo80": p80["pi_lower"].to_numpy(), "hi80": p80["pi_upper"].to_numpy(),
+        "lo95": p95["pi_lower"].to_numpy(), "hi95": p95["pi_upper"].to_numpy(),
+    }, index=index)
+    return out.clip(lower=0)  # referrals cannot be negative
+
+
+def seasonal_naive(history: pd.Series, horizon: int) -> np.ndarray:
+    """Each month as the same month a year earlier; the last value when there is no full year."""
+    if len(history) >= 12:
+        last_year = history.iloc[-12:].to_numpy()
+        return np.array([last_year[i % 12] for i in range(horizon)], dtype=float)
+    return np.full(horizon, float(history.iloc[-1]))
+
+
+def backtest(history: pd.Series) -> tuple[float | None, float | None, int]:
+    """Mean absolute error of the model and of the seasonal-naive baseline on the last months held out
+    (12 when there are 24 months or more, else a quarter of the series); (None, None, 0) when too short."""
+    holdout = 12 if len(history) >= 24 else len(history) // 4
+    if holdout < 3 or len(history) - holdout < 6:
+        return None, None, 0
+    train, test = history.iloc[:-holdout], history.iloc[-holdout:].to_numpy(dtype=float)
+    model = _fit_predict(train, holdout)["mean"].to_numpy()
+    naive = seasonal_naive(train, holdout)
+    return float(np.mean(np.abs(model - test))), float(np.mean(np.abs(naive - test))), holdout
+
+
+def forecast_demand(monthly: pd.DataFrame, keys: list[str], horizon: int = HORIZON) -> pd.DataFrame:
+    """`monthly` has the key columns, `month` (first day) and `referrals`. Returns history and forecast
+    rows for every key, months without referrals filled with zero."""
+    frames = []
+    if monthly.empty:
+        return pd.DataFrame()
+    first, last = monthly["month"].min(), monthly["month"].max()
+    months = pd.period_range(pd.Period(first, "M"), pd.Period(last, "M"), freq="M")
+    for key, group in monthly.groupby(keys, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        series = group.assign(period=group["month"].map(lambda d: pd.Period(d, "M"))) \
+            .groupby("period")["referrals"].sum().reindex(months, fill_value=0).astype(float)
+        mae_model, mae_naive, holdout = backtest(series)
+        predicted = _fit_predict(series, horizon)
+        base = dict(zip(keys, key, strict=True))
+        meta = {"model": MODEL_NAME, "backtest_months": holdout, "backtest_mae_model": mae_model,
+                "backtest_mae_seasonal_naive": mae_naive}
+        frames.append(pd.DataFrame({**base, "month": [p.to_timestamp().date() for p in series.index],
+                                    "kind": "history", "referrals": series.to_numpy(), **meta}))
+        frames.append(pd.DataFrame({**base, "month": [p.to_timestamp().date() for p in predicted.index],
+                                    "kind": "forecast", "forecast": predicted["mean"].to_numpy(),
+                                    "lo80": predicted["lo80"].to_numpy(), "hi80": predicted["hi80"].to_numpy(),
+                                    "lo95": predicted["lo95"].to_numpy(), "hi95": predicted["hi95"].to_numpy(),
+                                    **meta}))
+    out = pd.concat(frames, ignore_index=True)
+    for column in ["referrals", "forecast", "lo80", "hi80", "lo95", "hi95"]:
+        if column not in out:
+            out[column] = np.nan
+    return out

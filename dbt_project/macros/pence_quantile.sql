@@ -1,0 +1,9 @@
+{# Quantiles of a money column, exact to the penny: taken over whole pence with linear interpolation,
+   rounded half-up to pounds and pence. The median of an even count is the mean of the middle two. #}
+{% macro pence_quantile(column, q) -%}
+    cast(round(quantile_cont(cast(round({{ column }} * 100) as bigint), {{ q }})) / 100 as decimal(12, 2))
+{%- endmacro %}
+
+{% macro pence_median(column) -%}
+    {{ pence_quantile(column, 0.5) }}
+{%- endmacro %}

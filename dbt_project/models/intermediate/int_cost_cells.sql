@@ -1,0 +1,14 @@
+-- Costed placements grouped into like-for-like cells (placement type x need band) per LA and quarter.
+-- The unit of every cost comparison: counts and exact totals, from which prices are derived.
+select
+    region,
+    la_code,
+    coalesce(placement_quarter, referral_quarter) as placement_quarter,
+    cast(left(coalesce(placement_quarter, referral_quarter), 4) as integer) as placement_year,
+    placement_type,
+    need_band,
+    cast(count(*) as integer) as placements,
+    cast(sum(total_weekly_cost) as decimal(18, 2)) as total_weekly_cost
+from {{ ref('fct_referrals') }}
+where is_placed and total_weekly_cost is not null
+group by all

@@ -1,0 +1,13 @@
+"""Monthly referrals per region and preferred placement type: history and a 12-month forecast with
+80% and 95% intervals, backtested against a seasonal-naive baseline (analytics/forecast.py)."""
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    from analytics.forecast import forecast_demand
+
+    monthly = dbt.ref("fct_referrals").aggregate(
+        "region, preferred_placement_type, referral_month AS month, count(*) AS referrals",
+        "region, preferred_placement_type, referral_month",
+    ).df()
+    return forecast_demand(monthly, ["region", "preferred_placement_type"])

@@ -1,0 +1,32 @@
+-- LA cost index against its region after case-mix standardisation, per calendar year:
+--   index = actual weekly cost of the LA's placements
+--           / the cost the same placements would have at regional prices,
+-- where the regional price of a cell is the region's mean weekly cost for that placement type and
+-- need band in that year. 1.00 = the region's prices; 1.20 = 20% above for the same mix.
+with cells as (
+    select region, la_code, placement_year, placement_type, need_band,
+           sum(placements) as placements, sum(total_weekly_cost) as total_weekly_cost
+    from {{ ref('int_cost_cells') }}
+    group by all
+),
+
+regional_prices as (
+    select region, placement_year, placement_type, need_band,
+           sum(total_weekly_cost) / sum(placements) as regional_price
+    from cells
+    group by all
+)
+
+select
+    c.region,
+    c.la_code,
+    la.la_name,
+    c.placement_year,
+    cast(sum(c.placements) as integer) as placements_costed,
+    cast(sum(c.total_weekly_cost) as decimal(18, 2)) as actual_weekly_cost,
+    cast(round(sum(c.placements * p.regional_price), 2) as decimal(18, 2)) as expected_weekly_cost_at_regional_prices,
+    cast(round(sum(c.total_weekly_cost) / sum(c.placements * p.regional_price), 4) as decimal(10, 4)) as cost_index
+from cells as c
+inner join regional_prices as p using (region, placement_year, placement_type, need_band)
+inner join {{ ref('dim_local_authority') }} as la on la.la_code = c.la_code
+group by all

@@ -1,0 +1,17 @@
+-- Weekly cost of placements by type and need band: like-for-like cells for comparing LAs.
+-- Quarter is the placement's start quarter (referral quarter when the start date is not recorded).
+select
+    region,
+    la_code,
+    la_name,
+    coalesce(placement_quarter, referral_quarter) as placement_quarter,
+    placement_type,
+    need_band,
+    cast(count(*) as integer) as placements_costed,
+    cast(round(avg(total_weekly_cost), 2) as decimal(12, 2)) as mean_weekly_cost,
+    {{ pence_quantile('total_weekly_cost', 0.5) }} as median_weekly_cost,
+    {{ pence_quantile('total_weekly_cost', 0.25) }} as p25_weekly_cost,
+    {{ pence_quantile('total_weekly_cost', 0.75) }} as p75_weekly_cost
+from {{ ref('fct_referrals') }}
+where is_placed and total_weekly_cost is not null
+group by all
