@@ -21,7 +21,7 @@ run: install
 	$(BIN)/placements run
 
 test: install  ## the whole suite: lint, unit and end-to-end tests
-	$(BIN)/ruff check ingest orchestration synthetic tests benchmarks
+	$(BIN)/ruff check ingest orchestration synthetic analytics tests benchmarks
 	$(BIN)/pytest -q
 
 test-unit: install

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,7 @@ class PublishRefused(RuntimeError):
 @dataclass
 class PublishSummary:
     tables: dict[str, int] = field(default_factory=dict)
+    exports: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows(self) -> int:
@@ -58,6 +60,23 @@ def _descriptions(manifest_path: Path | None) -> dict[str, tuple[str, dict[str, 
 
 def _quote(text: str) -> str:
     return "'" + " ".join(text.split()).replace("'", "''") + "'"
+
+
+def _write_exports(frames: dict, folder: Path, threshold: int) -> dict[str, int]:
+    """Suppressed CSV and Parquet exports, written aside and swapped in as a folder."""
+    from analytics.disclosure import export_tables
+
+    fresh = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    written = export_tables(frames, fresh, threshold)
+    old = folder.with_name(f".{folder.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.rename(old)
+    fresh.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+    return written
 
 
 def publish(settings: Settings, run_id: str | None, manifest_path: Path | None = None) -> PublishSummary:
@@ -95,6 +114,9 @@ def publish(settings: Settings, run_id: str | None, manifest_path: Path | None =
                         out.execute(f'COMMENT ON COLUMN main."{table}"."{column}" IS {_quote(text)}')
             out.execute("DETACH wh")
             out.execute("CHECKPOINT")
+        with duckdb.connect(str(staging), read_only=True) as con:
+            frames = {t: con.execute(f'SELECT * FROM main."{t}"').df() for t in tables}
+        summary.exports = _write_exports(frames, target.parent / "exports", settings.suppression_threshold)
         os.replace(staging, target)  # atomic on one filesystem: readers see the old or the new file
     finally:
         staging.unlink(missing_ok=True)

@@ -14,6 +14,7 @@ class Settings:
     home: Path
     max_file_bytes: int = 50 * 1024 * 1024
     max_rejected_share: float = 0.5
+    suppression_threshold: int = 5  # counts 1..threshold are suppressed in exports
 
     @property
     def landing(self) -> Path:
@@ -53,4 +54,5 @@ def load_settings() -> Settings:
         home=home,
         max_file_bytes=int(float(os.environ.get("PLACEMENTS_MAX_FILE_MB", "50")) * 1024 * 1024),
         max_rejected_share=float(os.environ.get("PLACEMENTS_MAX_REJECTED_SHARE", "0.5")),
+        suppression_threshold=int(os.environ.get("PLACEMENTS_SUPPRESSION_THRESHOLD", "5")),
     )

@@ -28,6 +28,8 @@ SUITABILITY_FIELD = {"Foster": "foster_suitability", "Residential": "residential
 BASE_WEEKLY_COST = {"Foster": 900.0, "Residential": 5600.0, "Supported Accommodation": 1700.0}
 FIRST_NAMES = ["Alex", "Sam", "Priya", "Tom", "Fatima", "Grace", "Oliver", "Megan", "Yusuf", "Chloe"]
 LAST_NAMES = ["Okafor", "Hughes", "Patel", "Whitfield", "Kowalski", "Brennan", "Ahmed", "Lloyd"]
+FREE_TEXT = ["Verbal aggression toward staff during transitions", "Absconds from school at lunchtime",
+             "Contact with an older peer group of concern", "Damages property when distressed"]
 OUTWARD_CODES = ["TA1", "TA3", "BS10", "BA2", "DL1", "DH7", "NE8", "SR2", "TS5", "M14", "LS6", "N18"]
 DEFAULT_LAS = ("840", "391", "929", "390", "394")  # the North East: Durham, Newcastle, Northumberland, ...
 
@@ -134,6 +136,10 @@ def _referral(rng, la, start, end, i, price_factor, fmt) -> dict:
                 r["out_of_la_reason"] = "Safeguarding concerns" if fmt.startswith("template") else "Other"
                 if fmt == "jsonld":
                     r["out_of_la_reason_other"] = "Specialist provider only available outside the LA"
+    if rng.random() < 0.15:  # free text: LA-internal, must never leave the raw zone
+        r["risk_to_others_other"] = f"{rng.choice(FREE_TEXT)} (note {rng.randrange(10**5):05d})"
+    if rng.random() < 0.1:
+        r["risk_other"] = f"{rng.choice(FREE_TEXT)} (note {rng.randrange(10**5):05d})"
     r["needed_by"] = _pick(rng, {"Today": 0.25, "Within 5 days": 0.35, "More than 5 days": 0.4})
     r["sibling_count"] = rng.choices([0, 1, 2, 3], weights=[0.75, 0.15, 0.07, 0.03])[0]
     r["communication_needs"] = _pick(rng, {"Yes": 0.2, "No": 0.7, "Not specified": 0.1})

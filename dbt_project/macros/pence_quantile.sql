@@ -7,3 +7,8 @@
 {% macro pence_median(column) -%}
     {{ pence_quantile(column, 0.5) }}
 {%- endmacro %}
+
+{# Mean of a money column, exact to the penny: whole pence summed and divided, rounded half-up. #}
+{% macro pence_mean(column) -%}
+    cast(round(sum(cast(round({{ column }} * 100) as bigint)) / count({{ column }})) / 100 as decimal(12, 2))
+{%- endmacro %}

@@ -13,16 +13,14 @@ from synthetic.generator import generate_region
 from tests.conftest import TEST_KEY
 
 pytestmark = pytest.mark.e2e
-LAS = ("933", "840", "801", "391")
+LAS = ("933", "840", "801", "391", "394")  # June and April templates, v2 CSV two ways, JSON-LD
 
 
 def run_job():
     from orchestration.definitions import defs
 
-    result = defs.resolve_job_def("nightly_run").execute_in_process(
-        instance=DagsterInstance.ephemeral(), raise_on_error=False
-    )
-    return result
+    with DagsterInstance.get() as instance:  # the real on-disk instance, under the test's data root
+        return defs.resolve_job_def("nightly_run").execute_in_process(instance=instance, raise_on_error=False)
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +29,7 @@ def region(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PLACEMENTS_HOME", str(home))
         mp.setenv("PLACEMENTS_PSEUDONYMISATION_KEY", TEST_KEY)
+        mp.setenv("PLACEMENTS_DAGSTER_STORAGE", str(home / "dagster"))
         generated = generate_region(home / "landing", seed=7, las=LAS, first_year=2024, quarters=3,
                                     referrals_per_quarter=8, today=dt.date(2026, 1, 1))
         # bad input beside the good: an unknown LA folder and a file with required columns missing
@@ -108,23 +107,114 @@ def test_the_bad_value_row_was_rejected_and_the_rest_of_its_file_loaded(region):
     assert loaded == len(same_file) - 1
 
 
-def test_published_file_holds_only_analyst_tables_and_nothing_identifying(region):
-    records = region["generated"].records
-    secrets = set(records["child_id"]) | set(records["referral_officer_name"].dropna()) | set(
-        records.get("placement_officer_name", pd.Series(dtype=str)).dropna()) | {TEST_KEY}
+PUBLISHED = ["dim_local_authority", "fct_referrals", "mart_cost_drivers", "mart_cost_index", "mart_cost_like_for_like",
+             "mart_data_quality", "mart_demand_forecast", "mart_field_completeness", "mart_placements_by_la_quarter",
+             "mart_sufficiency"]
+
+
+def _secrets(records: pd.DataFrame) -> set[str]:
+    """Every raw child id, officer name and free-text value the generator wrote, and the key."""
+    columns = ["child_id", "referral_officer_name", "placement_officer_name", "out_of_la_reason_other",
+               "communication_requirements_other", "risk_other", "risk_to_others_other"]
+    values = {v for c in columns if c in records for v in records[c].dropna().astype(str)}
+    assert sum("(note " in v for v in values) > 5  # free text is in the region
+    return values | {TEST_KEY}
+
+
+def test_published_file_holds_only_documented_analyst_tables(region):
     with duckdb.connect(str(region["home"] / "published" / "placements.duckdb"), read_only=True) as con:
-        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()]
-        assert sorted(tables) == ["dim_local_authority", "mart_placements_by_la_quarter"]
-        for table in tables:
-            frame = con.execute(f'SELECT * FROM "{table}"').df()
-            text = " ".join(frame.astype(str).to_numpy().ravel())
-            assert not [s for s in secrets if s in text], table
-        comment = con.execute(
-            "SELECT comment FROM duckdb_tables() WHERE table_name = 'mart_placements_by_la_quarter'").fetchone()[0]
-        assert "Referrals, placements and median weekly cost" in comment
-    raw_bytes = (region["home"] / "published" / "placements.duckdb").read_bytes()
-    assert TEST_KEY.encode() not in raw_bytes
-    assert not any(s.encode() in raw_bytes for s in list(records["child_id"])[:50])
+        tables = sorted(r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall())
+        assert tables == PUBLISHED
+        undocumented = con.execute(
+            "SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND schema_name = 'main' "
+            "AND (comment IS NULL OR comment = '')").fetchall()
+        assert undocumented == []
+        assert all(c for (c,) in con.execute("SELECT comment FROM duckdb_tables() WHERE NOT internal").fetchall())
+
+
+def test_nothing_identifying_leaks_anywhere(region):
+    """Published tables, exports, dbt's target/ and logs, the Dagster instance: no raw id, officer
+    name, free-text value or the key, in any file, as bytes."""
+    secrets = [s.encode() for s in _secrets(region["generated"].records)]
+    home = region["home"]
+    from ingest.settings import PROJECT_ROOT
+
+    places = [home / "published", home / "dagster", PROJECT_ROOT / "dbt_project" / "target",
+              PROJECT_ROOT / "dbt_project" / "logs", home / "reports"]
+    scanned = 0
+    for place in places:
+        for path in (p for p in place.rglob("*") if p.is_file()) if place.exists() else []:
+            data = path.read_bytes()
+            found = [s.decode() for s in secrets if s in data]
+            assert not found, f"{path} holds {found[:3]}"
+            scanned += 1
+    assert scanned > 20
+    exports = sorted(p.name for p in (home / "published" / "exports").iterdir())
+    assert "mart_sufficiency.csv" in exports and "mart_sufficiency.parquet" in exports
+
+
+def test_exports_suppress_small_counts(region):
+    frame = pd.read_csv(region["home"] / "published" / "exports" / "mart_sufficiency.csv", dtype=str)
+    counts = frame["referrals"]
+    assert (counts == "c").any()
+    numeric = pd.to_numeric(counts[counts != "c"])
+    assert not ((numeric >= 1) & (numeric <= 5)).any()
+
+
+def test_asset_graph_connects_intake_to_dbt_to_publish():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = set(graph.get_all_asset_keys())
+    assert AssetKey(["raw", "placements"]) in keys and AssetKey(["published", "placements"]) in keys
+    staging = next(k for k in keys if k.path[-1] == "stg_placements")
+    mart = next(k for k in keys if k.path[-1] == "mart_placements_by_la_quarter")
+    assert AssetKey(["raw", "placements"]) in graph.get(staging).parent_keys
+    assert mart in graph.get(AssetKey(["published", "placements"])).parent_keys
+    assert defs.resolve_schedule_def("nightly_0200_london").execution_timezone == "Europe/London"
+    assert defs.resolve_sensor_def("landing_sensor")
+
+
+def _published(region, sql):
+    with duckdb.connect(str(region["home"] / "published" / "placements.duckdb"), read_only=True) as con:
+        return con.execute(sql).df()
+
+
+def test_sufficiency_matches_an_independent_computation(region):
+    from tests.e2e.independent import sufficiency
+
+    keys = ["la_code", "referral_quarter", "preferred_placement_type", "needed_by"]
+    expected = sufficiency(region["generated"].records).sort_values(keys).reset_index(drop=True)
+    got = _published(region, f"SELECT {', '.join(expected.columns)} FROM mart_sufficiency").sort_values(keys) \
+        .reset_index(drop=True)
+    assert len(expected) > 20
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_cost_like_for_like_matches_to_the_penny(region):
+    from tests.e2e.independent import cost_like_for_like
+
+    keys = ["la_code", "placement_quarter", "placement_type", "need_band"]
+    expected = cost_like_for_like(region["generated"].records).sort_values(keys).reset_index(drop=True)
+    got = _published(region, f"SELECT {', '.join(expected.columns)} FROM mart_cost_like_for_like").sort_values(keys) \
+        .reset_index(drop=True)
+    for column in ["mean_weekly_cost", "median_weekly_cost", "p25_weekly_cost", "p75_weekly_cost"]:
+        got[column] = got[column].map(lambda v: Decimal(str(v)).quantize(Decimal("0.01")))
+    assert len(expected) > 10
+    pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_cost_driver_parts_add_up_exactly_for_regions_and_las(region):
+    drivers = _published(region, "SELECT * FROM mart_cost_drivers")
+    assert set(drivers["scope"]) == {"Region", "LA"}
+    parts = drivers[["volume_effect", "mix_effect", "need_effect", "price_effect"]].sum(axis=1)
+    assert (parts.map(lambda v: Decimal(str(v)).quantize(Decimal("0.01")))
+            == drivers["total_change"].map(lambda v: Decimal(str(v)).quantize(Decimal("0.01")))).all()
+    index = _published(region, "SELECT * FROM mart_cost_index")
+    assert index["cost_index"].between(0.3, 3).all() and len(index) >= len(LAS)
+
+
+# The tests below change the region (they submit more files): they run last.
 
 
 def test_same_content_again_is_a_duplicate_and_loads_nothing(region):
@@ -141,20 +231,6 @@ def test_same_content_again_is_a_duplicate_and_loads_nothing(region):
             "SELECT outcome FROM raw.file_events WHERE file_name = 'resent.csv'").fetchall()
     assert after == before
     assert outcome == [("duplicate",)]
-
-
-def test_asset_graph_connects_intake_to_dbt_to_publish():
-    from orchestration.definitions import defs
-
-    graph = defs.resolve_asset_graph()
-    keys = set(graph.get_all_asset_keys())
-    assert AssetKey(["raw", "placements"]) in keys and AssetKey(["published", "placements"]) in keys
-    staging = next(k for k in keys if k.path[-1] == "stg_placements")
-    mart = next(k for k in keys if k.path[-1] == "mart_placements_by_la_quarter")
-    assert AssetKey(["raw", "placements"]) in graph.get(staging).parent_keys
-    assert mart in graph.get(AssetKey(["published", "placements"])).parent_keys
-    assert defs.resolve_schedule_def("nightly_0200_london").execution_timezone == "Europe/London"
-    assert defs.resolve_sensor_def("landing_sensor")
 
 
 def test_corrected_resubmission_supersedes_and_raw_keeps_both_versions(region):

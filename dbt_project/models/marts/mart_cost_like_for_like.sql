@@ -8,7 +8,7 @@ select
     placement_type,
     need_band,
     cast(count(*) as integer) as placements_costed,
-    cast(round(avg(total_weekly_cost), 2) as decimal(12, 2)) as mean_weekly_cost,
+    {{ pence_mean('total_weekly_cost') }} as mean_weekly_cost,
     {{ pence_quantile('total_weekly_cost', 0.5) }} as median_weekly_cost,
     {{ pence_quantile('total_weekly_cost', 0.25) }} as p25_weekly_cost,
     {{ pence_quantile('total_weekly_cost', 0.75) }} as p75_weekly_cost
