@@ -28,7 +28,7 @@ test-unit: install
 	$(BIN)/pytest -q -m "not e2e"
 
 lint: install
-	$(BIN)/ruff check ingest orchestration synthetic tests benchmarks
+	$(BIN)/ruff check ingest orchestration synthetic analytics tests benchmarks
 
 bench: install  ## speed of the gate on a large generated file (numbers printed, not asserted)
 	$(BIN)/python -m benchmarks.gate_throughput
