@@ -68,7 +68,8 @@ def run_intake(settings: Settings, run_id: str = "") -> IntakeResult:
                 result.files.append(_settle(con, contract, settings, landed, assessment, run_id))
             pending.clear()
 
-        for landed in files:
+        for number, landed in enumerate(files, start=1):
+            log.info("intake [%d/%d] %s/%s", number, len(files), landed.la_code or "?", landed.path.name)
             sha = file_sha256(landed.path)
             if (landed.la_code, sha) in seen or (landed.la_code and already_loaded(con, landed.la_code, sha)):
                 result.files.append(_duplicate(con, settings, landed, sha, run_id))

@@ -15,6 +15,7 @@ class Settings:
     max_file_bytes: int = 50 * 1024 * 1024
     max_rejected_share: float = 0.5
     suppression_threshold: int = 5  # counts 1..threshold are suppressed in exports
+    retention_days: int = 7 * 365 + 2  # raw rows and archived files are removed after this
 
     @property
     def landing(self) -> Path:
@@ -55,4 +56,5 @@ def load_settings() -> Settings:
         max_file_bytes=int(float(os.environ.get("PLACEMENTS_MAX_FILE_MB", "50")) * 1024 * 1024),
         max_rejected_share=float(os.environ.get("PLACEMENTS_MAX_REJECTED_SHARE", "0.5")),
         suppression_threshold=int(os.environ.get("PLACEMENTS_SUPPRESSION_THRESHOLD", "5")),
+        retention_days=int(os.environ.get("PLACEMENTS_RETENTION_DAYS", str(7 * 365 + 2))),
     )

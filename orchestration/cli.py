@@ -1,4 +1,4 @@
-"""The `placements` command: run, demo, validate, template."""
+"""The `placements` command: run, demo, validate, template, status, forget, retention."""
 
 from __future__ import annotations
 
@@ -122,8 +122,81 @@ def cmd_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    import duckdb
+    from dagster import DagsterInstance
+
+    from ingest.landing import landed_files
+
+    settings = configure()
+    print("Last runs:")
+    with DagsterInstance.get() as instance:
+        records = instance.get_run_records(limit=args.runs)
+        for record in records:
+            run = record.dagster_run
+            started = dt.datetime.fromtimestamp(record.start_time) if record.start_time else None
+            took = f"{record.end_time - record.start_time:.0f}s" if record.end_time and record.start_time else "-"
+            trigger = run.tags.get("dagster/schedule_name") or run.tags.get("dagster/sensor_name") or "manual"
+            print(f"  {run.run_id[:8]}  {run.job_name:14} {run.status.value:9} "
+                  f"{started:%Y-%m-%d %H:%M}  {took:>6}  {trigger}" if started else
+                  f"  {run.run_id[:8]}  {run.job_name:14} {run.status.value:9}")
+        if not records:
+            print("  none yet")
+    waiting = landed_files(settings.landing)
+    print(f"\nWaiting in landing: {len(waiting)}")
+    for landed in waiting[:20]:
+        print(f"  {landed.la_code or '(no LA folder)'}/{landed.path.name}")
+    print("\nQuarantined since the LA's last accepted submission:")
+    rows = []
+    if settings.warehouse.exists():
+        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+            rows = con.execute(
+                """WITH last_ok AS (SELECT la_code, max(received_at) AS at FROM raw.submissions
+                                   WHERE status = 'accepted' GROUP BY la_code)
+                   SELECT s.la_code, s.file_name, s.received_at, s.reason, s.report_path
+                   FROM raw.submissions s LEFT JOIN last_ok USING (la_code)
+                   WHERE s.status = 'rejected' AND (last_ok.at IS NULL OR s.received_at > last_ok.at)
+                   ORDER BY s.la_code, s.received_at"""
+            ).fetchall()
+    for la, name, at, reason, report in rows:
+        print(f"  {la}/{name} ({at:%Y-%m-%d %H:%M}): {reason} [{report}]")
+    if not rows:
+        print("  none")
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    from ingest.erasure import forget_child
+
+    settings = configure()
+    try:
+        result = forget_child(settings, args.la, args.child)
+    except MissingKey as exc:
+        print(f"placements forget: {exc}", file=sys.stderr)
+        return 2
+    print(f"Removed {result.raw_rows} raw row(s) and {result.warehouse_rows} warehouse row(s) for one child of LA "
+          f"{args.la}. The published file loses them at the next run. Audit entry written (no identifier).")
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from ingest.erasure import apply_retention
+
+    settings = configure()
+    result = apply_retention(settings)
+    print(f"Retention ({settings.retention_days} days): removed {result.raw_rows} raw row(s) "
+          f"and {result.files} archived file(s).")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    logging.getLogger().handlers[0].setLevel(logging.INFO)
+    for noisy in ("dagster", "great_expectations", "dbt"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("ingest").setLevel(logging.INFO)  # per-file progress of the intake
     parser = argparse.ArgumentParser(prog="placements", description="Regional placements data warehouse.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="one run: everything new in landing, then dbt, then publish")
@@ -141,6 +214,15 @@ def main(argv: list[str] | None = None) -> int:
     template = sub.add_parser("template", help="write a blank submission template with dropdowns")
     template.add_argument("out", help="path of the .xlsx to write")
     template.set_defaults(func=cmd_template)
+    status = sub.add_parser("status", help="last runs, files waiting in landing, files quarantined")
+    status.add_argument("--runs", type=int, default=10)
+    status.set_defaults(func=cmd_status)
+    forget = sub.add_parser("forget", help="erase one child's records (raw, warehouse; published at next run)")
+    forget.add_argument("--la", required=True)
+    forget.add_argument("--child", required=True, help="the child id as the LA submitted it")
+    forget.set_defaults(func=cmd_forget)
+    sub.add_parser("retention", help="remove raw rows and archived files past retention").set_defaults(
+        func=cmd_retention)
     for p in (run, demo):
         p.add_argument("--log-level", default="WARNING", help="Dagster console log level (default WARNING)")
     args = parser.parse_args(argv)

@@ -50,3 +50,25 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     for landed in sorted(ready, key=lambda f: str(f.path)):
         digest.update(f"{landed.la_code}:{file_sha256(landed.path)}\n".encode())
     return dg.RunRequest(run_key=f"landing-{digest.hexdigest()[:32]}", tags={"trigger": "landing"})
+
+
+@dg.op(description="Remove raw rows and archived files older than PLACEMENTS_RETENTION_DAYS.")
+def apply_retention_policy(context: dg.OpExecutionContext) -> None:
+    from ingest.erasure import apply_retention
+
+    result = apply_retention(configure())
+    context.log.info(f"retention: {result.raw_rows} raw rows and {result.files} archived files removed")
+
+
+@dg.job(description="Retention: personal data older than the retention period leaves raw and the archive.")
+def retention_job():
+    apply_retention_policy()
+
+
+retention_schedule = dg.ScheduleDefinition(
+    name="weekly_retention_sunday_0300_london",
+    job=retention_job,
+    cron_schedule="0 3 * * 0",
+    execution_timezone="Europe/London",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+)
