@@ -84,5 +84,6 @@ def apply_retention(settings: Settings, today: dt.date | None = None) -> Erasure
             if _existing(con, "raw", "placements"):
                 result.raw_rows = con.execute(
                     "DELETE FROM raw.placements WHERE received_at < ?", [cutoff]).fetchone()[0]
-            _audit(con, "retention", None, result, f"Older than {settings.retention_days} days (before {cutoff:%Y-%m-%d}).")
+            note = f"Older than {settings.retention_days} days (before {cutoff:%Y-%m-%d})."
+            _audit(con, "retention", None, result, note)
     return result
