@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo run test test-unit lint bench ui docs clean
+.PHONY: install browser demo run test test-unit lint bench ui docs clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,10 @@ demo: install  ## synthetic region into data/landing, one run, summary
 run: install
 	$(BIN)/placements run
 
-test: install  ## the whole suite: lint, unit and end-to-end tests
+browser:  ## Debian's Chromium, for the test that opens the Dagster UI
+	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+test: install browser  ## the whole suite: lint, unit and end-to-end tests
 	$(BIN)/ruff check ingest orchestration synthetic analytics tests benchmarks
 	$(BIN)/pytest -q
 

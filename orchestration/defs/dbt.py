@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from ingest.publish import record_dbt_verdict
 from ingest.settings import PROJECT_ROOT
@@ -22,7 +22,13 @@ dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 dbt_project.preparer.prepare(dbt_project)
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, name="dbt_models")
+class PlacementsTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props) -> str:
+        return "dbt"  # staging -> intermediate -> marts, one group between intake and publish
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, name="dbt_models",
+            dagster_dbt_translator=PlacementsTranslator())
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     settings = configure()
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
