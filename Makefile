@@ -35,6 +35,7 @@ lint: install
 
 bench: install  ## speed of the gate on a large generated file (numbers printed, not asserted)
 	$(BIN)/python -m benchmarks.gate_throughput
+	$(BIN)/python -m benchmarks.backfill 153 80
 
 ui: install  ## Dagster UI on http://127.0.0.1:3000 with the instance under data/
 	DAGSTER_HOME=$(CURDIR) PLACEMENTS_DAGSTER_STORAGE=$${PLACEMENTS_HOME:-$(CURDIR)/data}/dagster \

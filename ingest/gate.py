@@ -120,7 +120,7 @@ def assess_prepared(batch: list[Prepared], gate: ExpectationGate, settings: Sett
         for p, (findings, summary) in zip(items, results, strict=True):
             a = p.assessment
             a.expectation_summary = summary
-            a.findings = sorted(p.conformed.findings + findings, key=_finding_order)
+            a.findings = sorted(_without_echoes(p.conformed.findings, findings), key=_finding_order)
             try:
                 _decide(a, p.conformed, settings)
             except FileRejected as exc:
@@ -130,6 +130,13 @@ def assess_prepared(batch: list[Prepared], gate: ExpectationGate, settings: Sett
 
 def assess_file(path: Path, la_code: str, contract: Contract, gate: ExpectationGate, settings: Settings) -> Assessment:
     return assess_prepared([prepare_file(path, la_code, contract, settings)], gate, settings)[0]
+
+
+def _without_echoes(read_problems: list[Finding], expectation_findings: list[Finding]) -> list[Finding]:
+    """A cell that could not be read is blank to the expectations: report it once, as unreadable."""
+    unreadable = {(f.row, f.field) for f in read_problems}
+    return read_problems + [f for f in expectation_findings
+                            if not (f.code in {"R001", "R010"} and (f.row, f.field) in unreadable)]
 
 
 def _finding_order(f: Finding) -> tuple:
