@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from dagster import AssetKey, DagsterInstance
 
+from ingest.settings import PROJECT_ROOT
 from synthetic.generator import generate_region
 from tests.conftest import TEST_KEY
 
@@ -30,6 +31,7 @@ def region(tmp_path_factory):
         mp.setenv("PLACEMENTS_HOME", str(home))
         mp.setenv("PLACEMENTS_PSEUDONYMISATION_KEY", TEST_KEY)
         mp.setenv("PLACEMENTS_DAGSTER_STORAGE", str(home / "dagster"))
+        mp.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
         generated = generate_region(home / "landing", seed=7, las=LAS, first_year=2024, quarters=3,
                                     referrals_per_quarter=8, today=dt.date(2026, 1, 1))
         # bad input beside the good: an unknown LA folder and a file with required columns missing
@@ -137,8 +139,6 @@ def test_nothing_identifying_leaks_anywhere(region):
     name, free-text value or the key, in any file, as bytes."""
     secrets = [s.encode() for s in _secrets(region["generated"].records)]
     home = region["home"]
-    from ingest.settings import PROJECT_ROOT
-
     places = [home / "published", home / "dagster", PROJECT_ROOT / "dbt_project" / "target",
               PROJECT_ROOT / "dbt_project" / "logs", home / "reports"]
     scanned = 0
