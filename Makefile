@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser demo run test test-unit lint bench ui docs clean
+.PHONY: install browser office demo run test test-unit lint bench ui docs clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,11 @@ run: install
 browser:  ## Debian's Chromium, for the test that opens the Dagster UI
 	command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
-test: install browser  ## the whole suite: lint, unit and end-to-end tests
+office:  ## LibreOffice Calc (headless), for the test that opens the generated template
+	command -v soffice >/dev/null 2>&1 || (apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null)
+
+test: install browser office  ## the whole suite: lint, unit and end-to-end tests
 	$(BIN)/ruff check ingest orchestration synthetic analytics tests benchmarks
 	$(BIN)/pytest -q
 
