@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import warnings
 import os
 import sys
 import time
@@ -12,8 +13,8 @@ from pathlib import Path
 from ingest.pseudonymise import KEY_ENV, KEY_FILE_ENV, MissingKey, ensure_local_key, load_key
 from orchestration.environment import configure
 
-EXAMPLE_QUERY = """SELECT region, la_name, referral_quarter, placement_type, referrals, placements, median_weekly_cost
-FROM mart_placements_by_la_quarter ORDER BY la_name, referral_quarter, placement_type LIMIT 20;"""
+EXAMPLE_QUERY = ("SELECT la_name, placement_year, placements_costed, cost_index "
+                 "FROM mart_cost_index ORDER BY placement_year DESC, cost_index DESC LIMIT 10")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -68,7 +69,10 @@ def print_summary(settings, run_id: str, seconds: float, success: bool) -> None:
         print("Rows in the warehouse per LA: " + ", ".join(f"{la}: {n}" for la, n in rows))
     if success and settings.published.exists():
         print(f"\nPublished: {settings.published}")
-        print(f"Query it read-only, e.g.\n  duckdb -readonly {settings.published}\n  {EXAMPLE_QUERY}")
+        duckdb_cli = Path(sys.executable).parent / "duckdb"
+        print(f"Exports for sharing (small numbers suppressed): {settings.published.parent / 'exports'}")
+        print(f"Query it read-only, for example:\n  {duckdb_cli} -readonly {settings.published} \\\n"
+              f"    -c \"{EXAMPLE_QUERY}\"")
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -193,10 +197,11 @@ def cmd_retention(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
-    logging.getLogger().handlers[0].setLevel(logging.INFO)
-    for noisy in ("dagster", "great_expectations", "dbt"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    logging.getLogger("ingest").setLevel(logging.INFO)  # per-file progress of the intake
+    handler = logging.getLogger().handlers[0]
+    handler.setLevel(logging.INFO)  # the intake's per-file progress; warnings and errors from the rest
+    handler.addFilter(lambda r: r.levelno >= logging.WARNING or r.name.startswith("ingest"))
+    logging.getLogger("ingest").setLevel(logging.INFO)
+    warnings.filterwarnings("ignore", message=".*is currently in preview.*")
     parser = argparse.ArgumentParser(prog="placements", description="Regional placements data warehouse.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="one run: everything new in landing, then dbt, then publish")
