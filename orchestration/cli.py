@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import warnings
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from ingest.pseudonymise import KEY_ENV, KEY_FILE_ENV, MissingKey, ensure_local_key, load_key
