@@ -84,8 +84,10 @@ def detect_version(contract: Contract, headers: list[str], file_format: str = "c
 
 
 def _layout(version: VersionContract, present: set[str]) -> str | None:
+    """The layout whose dropped columns are all absent (June drops risk_to_others_other), else the first."""
     for name, spec in version.layouts.items():
-        if not set(spec.get("without", ())) & present and spec.get("without"):
+        dropped = set(spec.get("without", ()))
+        if dropped and not dropped & present:
             return name
     return next(iter(version.layouts), None)
 
