@@ -28,7 +28,7 @@ class PlacementsTranslator(DagsterDbtTranslator):
 
 
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, name="dbt_models",
-            dagster_dbt_translator=PlacementsTranslator())
+            dagster_dbt_translator=PlacementsTranslator(), retry_policy=dg.RetryPolicy(max_retries=2, delay=30))
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     settings = configure()
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
@@ -41,6 +41,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterat
         raise dg.Failure(
             description=f"dbt build failed ({len(failures)} models or tests): nothing will be published.",
             metadata={"failed": dg.MetadataValue.json(failures[:50])},
+            allow_retries=False,  # a failing test fails again: only crashes of the step are retried
         )
 
 

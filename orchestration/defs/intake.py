@@ -27,6 +27,9 @@ RAW_CONTRACT_VALUES = dg.AssetKey(["raw", "contract_values"])
         )
     ],
     name="intake",
+    # Transient trouble (a locked warehouse file, a full disk freed by the operator) retries, bounded.
+    # Safe: content already loaded is recognised as duplicate, a half-loaded file was rolled back.
+    retry_policy=dg.RetryPolicy(max_retries=2, delay=30),
 )
 def intake(context: dg.AssetExecutionContext):
     settings = configure()
