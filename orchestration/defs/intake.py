@@ -4,6 +4,7 @@
 import dagster as dg
 
 from ingest.intake import run_intake
+from ingest.pseudonymise import MissingKey, load_key
 from orchestration.environment import configure
 
 RAW_PLACEMENTS = dg.AssetKey(["raw", "placements"])
@@ -33,6 +34,10 @@ RAW_CONTRACT_VALUES = dg.AssetKey(["raw", "contract_values"])
 )
 def intake(context: dg.AssetExecutionContext):
     settings = configure()
+    try:  # fail before touching anything: without the key nothing can be pseudonymised downstream
+        load_key()
+    except MissingKey as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from exc
     result = run_intake(settings, run_id=context.run_id)
     files = [
         {"la": f.la_code, "file": f.file_name, "outcome": f.outcome, "rows_loaded": f.rows_loaded,
