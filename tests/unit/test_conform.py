@@ -76,7 +76,7 @@ def test_conform_maps_spellings_inverts_education_and_marks_not_collected():
     assert record["needed_by"] == "Within 5 days"
     assert record["living_companions"] == "Only with other younger children"
     assert record["pets"] == "Yes - must"
-    assert record["is_education_continuous"] is False or record["is_education_continuous"] == False  # noqa: E712
+    assert not record["is_education_continuous"] and record["is_education_continuous"] is not None
     assert record["communication_requirements"] == ["BSL", "ESOL"]
     assert record["placement_type"] == "Supported Accommodation"
     assert "cost_core_weekly" in conformed.not_collected
