@@ -8,7 +8,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-ACCEPTED_SUFFIXES = {".csv", ".xlsx", ".xlsm", ".json", ".jsonld", ".txt"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
