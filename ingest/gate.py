@@ -74,9 +74,13 @@ class Prepared:
     conformed: Conformed | None = None
 
 
-def prepare_file(path: Path, la_code: str, contract: Contract, settings: Settings) -> Prepared:
-    """File-level checks, reading and conforming: everything before the expectation gate."""
-    assessment = Assessment(la_code=la_code, file_name=path.name, sha256=file_sha256(path), status="rejected")
+def prepare_file(
+    path: Path, la_code: str, contract: Contract, settings: Settings, sha256: str | None = None
+) -> Prepared:
+    """File-level checks, reading and conforming: everything before the expectation gate.
+    `sha256` saves hashing the file again when the caller already has it."""
+    assessment = Assessment(la_code=la_code, file_name=path.name, sha256=sha256 or file_sha256(path),
+                            status="rejected")
     try:
         if la_code not in local_authorities():
             shown = la_code if la_code.isalnum() and len(la_code) <= 12 else "(unnamed)"

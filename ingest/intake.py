@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from ingest.contract import load_contract
 from ingest.expectations import ExpectationGate
 from ingest.gate import Assessment, Prepared, assess_prepared, file_sha256, prepare_file
-from ingest.landing import LandedFile, landed_files, move_to
+from ingest.landing import LandedFile, la_folder, landed_files, move_to
 from ingest.reports import write_report
 from ingest.settings import Settings
 from ingest.warehouse import already_loaded, connect, ensure_schema, log_file_event, record_submission
@@ -75,7 +75,7 @@ def run_intake(settings: Settings, run_id: str = "") -> IntakeResult:
                 result.files.append(_duplicate(con, settings, landed, sha, run_id))
                 continue
             seen.add((landed.la_code, sha))
-            pending.append((landed, prepare_file(landed.path, landed.la_code, contract, settings)))
+            pending.append((landed, prepare_file(landed.path, landed.la_code, contract, settings, sha)))
             if sum(p.assessment.rows_received for _, p in pending) >= BATCH_ROWS:
                 flush()
         flush()
@@ -90,7 +90,7 @@ def _now() -> dt.datetime:
 
 def _duplicate(con, settings: Settings, landed: LandedFile, sha: str, run_id: str) -> FileOutcome:
     assessment = Assessment(la_code=landed.la_code, file_name=landed.path.name, sha256=sha, status="duplicate")
-    report = write_report(assessment, settings.reports / (landed.la_code or "_no_la_folder"))
+    report = write_report(assessment, settings.reports / la_folder(landed.la_code))
     log_file_event(con, run_id, landed.la_code, landed.path.name, sha, "duplicate")
     move_to(settings.archive, landed, sha, _now())
     log.info("%s/%s: duplicate", landed.la_code, landed.path.name)
@@ -100,7 +100,7 @@ def _duplicate(con, settings: Settings, landed: LandedFile, sha: str, run_id: st
 def _settle(con, contract, settings: Settings, landed: LandedFile, assessment: Assessment, run_id: str) -> FileOutcome:
     """Report, record (one transaction) and move one assessed file."""
     now = _now()
-    report = write_report(assessment, settings.reports / (landed.la_code or "_no_la_folder"))
+    report = write_report(assessment, settings.reports / la_folder(landed.la_code))
     record_submission(con, contract, assessment, now, str(report.relative_to(settings.home)))
     log_file_event(con, run_id, landed.la_code, landed.path.name, assessment.sha256, assessment.status)
     target = settings.archive if assessment.status == "accepted" else settings.quarantine

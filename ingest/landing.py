@@ -23,6 +23,12 @@ def safe_name(name: str) -> str:
     return cleaned[:120]
 
 
+def la_folder(la_code: str) -> str:
+    """The per-LA folder name under archive, quarantine and reports: safe, and named for files that
+    arrived outside any LA folder."""
+    return safe_name(la_code) if la_code else "_no_la_folder"
+
+
 def landed_files(landing: Path) -> list[LandedFile]:
     """Every file under landing/<LA>/ (any depth), oldest first; hidden files and .done markers skipped.
     Files put directly in landing/ get the LA code '' and are quarantined as unknown LA."""
@@ -42,7 +48,7 @@ def landed_files(landing: Path) -> list[LandedFile]:
 
 def move_to(folder: Path, landed: LandedFile, sha256: str, when: dt.datetime) -> Path:
     """Move a landed file into folder/<LA>/ under a unique, safe name; returns the new path."""
-    target_dir = folder / (safe_name(landed.la_code) if landed.la_code else "_no_la_folder")
+    target_dir = folder / la_folder(landed.la_code)
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{when:%Y%m%dT%H%M%S}_{sha256[:8]}_{safe_name(landed.path.name)}"
     shutil.move(str(landed.path), target)

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import duckdb
 
+from analytics.disclosure import EXPORTS
 from ingest.settings import Settings
 
 PUBLISHED_SCHEMAS = ("marts",)
+EXPORTED = {spec.table for spec in EXPORTS}
 VERDICT_DDL = """CREATE TABLE IF NOT EXISTS audit.dbt_builds (
     run_id VARCHAR, finished_at TIMESTAMP, success BOOLEAN, failures VARCHAR[])"""
 
@@ -115,7 +117,8 @@ def publish(settings: Settings, run_id: str | None, manifest_path: Path | None =
             out.execute("DETACH wh")
             out.execute("CHECKPOINT")
         with duckdb.connect(str(staging), read_only=True) as con:
-            frames = {t: con.execute(f'SELECT * FROM main."{t}"').df() for t in tables}
+            # only the tables that are exported are read into memory (fct_referrals is the big one)
+            frames = {t: con.execute(f'SELECT * FROM main."{t}"').df() for t in tables if t in EXPORTED}
         summary.exports = _write_exports(frames, target.parent / "exports", settings.suppression_threshold)
         os.replace(staging, target)  # atomic on one filesystem: readers see the old or the new file
     finally:

@@ -67,10 +67,11 @@ def print_summary(settings, run_id: str, seconds: float, success: bool) -> None:
             """SELECT p.la_code, count(*) FROM raw.placements p GROUP BY 1 ORDER BY 1"""
         ).fetchall()
         if len(rows) <= 12:
-            print("Rows in the warehouse per LA: " + ", ".join(f"{la}: {n:,}" for la, n in rows))
+            print("Rows in the raw zone per LA (every version kept): "
+                  + ", ".join(f"{la}: {n:,}" for la, n in rows))
         elif rows:
             low, high = min(rows, key=lambda r: r[1]), max(rows, key=lambda r: r[1])
-            print(f"Rows in the warehouse: {sum(n for _, n in rows):,} from {len(rows)} LAs "
+            print(f"Rows in the raw zone (every version kept): {sum(n for _, n in rows):,} from {len(rows)} LAs "
                   f"(fewest {low[0]}: {low[1]:,}, most {high[0]}: {high[1]:,}; per LA: mart_data_quality)")
     if success and settings.published.exists():
         print(f"\nPublished: {settings.published}")
