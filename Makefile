@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser office demo run test test-unit lint bench ui docs clean
+.PHONY: install browser office demo run test test-unit lint contract bench ui docs clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,26 +27,33 @@ office:  ## LibreOffice Calc (headless), for the test that opens the generated t
 	command -v soffice >/dev/null 2>&1 || (apt-get update -qq && \
 		apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null)
 
-test: install browser office  ## the whole suite: lint, unit and end-to-end tests
-	$(BIN)/ruff check ingest orchestration synthetic analytics tests benchmarks
+LINTED := ingest warehouse publish analytics orchestration synthetic tests benchmarks
+
+test: install browser office lint  ## the whole suite: lint, contract checks, unit and end-to-end tests
 	$(BIN)/pytest -q
 
 test-unit: install
 	$(BIN)/pytest -q -m "not e2e"
 
-lint: install
-	$(BIN)/ruff check ingest orchestration synthetic analytics tests benchmarks
+lint: install  ## Python (ruff), SQL (sqlfluff), and dbt files generated from the contract are current
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/python -m warehouse.dbt_contract --check
+	$(BIN)/sqlfluff lint dbt_project/models --disable-progress-bar --nocolor
+
+contract: install  ## regenerate dbt's staging model and controlled values from ingest/standard/*.yaml
+	$(BIN)/python -m warehouse.dbt_contract
 
 bench: install  ## speed of the gate on a large generated file (numbers printed, not asserted)
 	$(BIN)/python -m benchmarks.gate_throughput
 	$(BIN)/python -m benchmarks.backfill 153 80
 
 ui: install  ## Dagster UI on http://127.0.0.1:3000 with the instance under data/
-	DAGSTER_HOME=$(CURDIR) PLACEMENTS_DAGSTER_STORAGE=$${PLACEMENTS_HOME:-$(CURDIR)/data}/dagster \
+	HOME_ABS=$$(realpath -m $${PLACEMENTS_HOME:-$(CURDIR)/data}) && \
+		PLACEMENTS_HOME=$$HOME_ABS DAGSTER_HOME=$(CURDIR) PLACEMENTS_DAGSTER_STORAGE=$$HOME_ABS/dagster \
 		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 docs: install  ## dbt docs, generated offline into dbt_project/target
-	cd dbt_project && PLACEMENTS_WAREHOUSE=$${PLACEMENTS_HOME:-$(CURDIR)/data}/warehouse/warehouse.duckdb \
+	cd dbt_project && PLACEMENTS_HOME=$${PLACEMENTS_HOME:-$(CURDIR)/data} \
 		../$(BIN)/dbt docs generate --profiles-dir . --static
 
 clean:

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ingest.reference import local_authorities
+from ingest.standard.reference import local_authorities
 from synthetic.generator import generate_region
 
 

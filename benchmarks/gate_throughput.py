@@ -14,10 +14,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from ingest.contract import load_contract
-from ingest.expectations import ExpectationGate
-from ingest.gate import assess_prepared, prepare_file
+from ingest.intake.expectations import ExpectationGate
+from ingest.intake.gate import assess_prepared, prepare_file
 from ingest.settings import Settings
+from ingest.standard.contract import load_contract
 from synthetic.generator import generate_region
 
 ROWS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000

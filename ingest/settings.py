@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +40,9 @@ class Settings:
     @property
     def published(self) -> Path:
         return self.home / "published" / "placements.duckdb"
+
+    def with_home(self, home: Path) -> Settings:
+        return replace(self, home=home.resolve())
 
     def ensure(self) -> Settings:
         for p in (self.landing, self.archive, self.quarantine, self.reports):

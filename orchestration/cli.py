@@ -7,18 +7,18 @@ import logging
 import os
 import sys
 import time
-import warnings
 from pathlib import Path
 
-from ingest.pseudonymise import KEY_ENV, KEY_FILE_ENV, MissingKey, ensure_local_key, load_key
-from orchestration.environment import configure
+from ingest.settings import load_settings
+from orchestration.environment import prepare_process
+from warehouse.pseudonymise import KEY_ENV, KEY_FILE_ENV, MissingKey, ensure_local_key, load_key
 
 EXAMPLE_QUERY = ("SELECT la_name, placement_year, placements_costed, cost_index "
                  "FROM mart_cost_index ORDER BY placement_year DESC, cost_index DESC LIMIT 10")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = configure()
+    settings = prepare_process()
     try:
         load_key()
     except MissingKey as exc:
@@ -82,7 +82,7 @@ def print_summary(settings, run_id: str, seconds: float, success: bool) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    settings = configure()
+    settings = load_settings().ensure()
     if not os.environ.get(KEY_ENV) and not os.environ.get(KEY_FILE_ENV):
         key_file = settings.home / ".demo-pseudonymisation-key"
         os.environ[KEY_FILE_ENV] = ensure_local_key(key_file)
@@ -99,11 +99,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    settings = configure()
-    from ingest.contract import load_contract
-    from ingest.expectations import ExpectationGate
-    from ingest.gate import assess_file
-    from ingest.reports import summary_lines, write_report
+    settings = load_settings().ensure()
+    from ingest.intake.expectations import ExpectationGate
+    from ingest.intake.gate import assess_file
+    from ingest.intake.reports import summary_lines, write_report
+    from ingest.standard.contract import load_contract
 
     path = Path(args.file)
     if not path.is_file():
@@ -124,8 +124,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from ingest.contract import load_contract
-    from ingest.template import write_template
+    from ingest.standard.contract import load_contract
+    from ingest.standard.template import write_template
 
     path = write_template(load_contract(), Path(args.out))
     print(f"Blank placements template written to {path}: fill in the 'Data Collection' sheet from row 4.")
@@ -138,9 +138,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     import duckdb
     from dagster import DagsterInstance
 
-    from ingest.landing import landed_files
+    from ingest.intake.landing import landed_files
 
-    settings = configure()
+    settings = prepare_process()
     print("Last runs:")
     with DagsterInstance.get() as instance:
         records = instance.get_run_records(limit=args.runs)
@@ -178,9 +178,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
-    from ingest.erasure import forget_child
+    from warehouse.erasure import forget_child
 
-    settings = configure()
+    settings = load_settings().ensure()
     try:
         result = forget_child(settings, args.la, args.child)
     except MissingKey as exc:
@@ -192,9 +192,9 @@ def cmd_forget(args: argparse.Namespace) -> int:
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    from ingest.erasure import apply_retention
+    from warehouse.erasure import apply_retention
 
-    settings = configure()
+    settings = load_settings().ensure()
     result = apply_retention(settings)
     print(f"Retention ({settings.retention_days} days): removed {result.raw_rows} raw row(s) "
           f"and {result.files} archived file(s).")
@@ -205,9 +205,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     handler = logging.getLogger().handlers[0]
     handler.setLevel(logging.INFO)  # the intake's per-file progress; warnings and errors from the rest
-    handler.addFilter(lambda r: r.levelno >= logging.WARNING or r.name.startswith("ingest"))
-    logging.getLogger("ingest").setLevel(logging.INFO)
-    warnings.filterwarnings("ignore", message=".*is currently in preview.*")
+    handler.addFilter(lambda r: r.levelno >= logging.WARNING or r.name.startswith(("ingest", "warehouse")))
+    for name in ("ingest", "warehouse"):
+        logging.getLogger(name).setLevel(logging.INFO)
     parser = argparse.ArgumentParser(prog="placements", description="Regional placements data warehouse.")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="one run: everything new in landing, then dbt, then publish")

@@ -1,8 +1,8 @@
-"""The Dagster code location: everything under orchestration/defs/ is loaded as definitions."""
+"""The Dagster code location: every module under orchestration/defs/ is loaded as definitions by
+Dagster's public defs-folder loader (project settings in pyproject.toml, [tool.dg])."""
 
-from dagster import load_definitions_from_package_module
+from pathlib import Path
 
-from orchestration import defs as defs_package
-from orchestration.defs.dbt import dbt_resource
+import dagster as dg
 
-defs = load_definitions_from_package_module(defs_package, resources={"dbt": dbt_resource()})
+defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)

@@ -1,22 +1,50 @@
-"""Process environment the orchestration needs, derived from PLACEMENTS_HOME so that the CLI,
-`dagster dev` and tests agree on where the instance, warehouse and published file live."""
+"""What the `placements` command prepares before it loads the Dagster definitions. Called from the
+command's entry point, never on import: loading the code location changes nothing and parses nothing."""
 
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 from ingest.settings import PROJECT_ROOT, Settings, load_settings
 
+DBT_DIR = PROJECT_ROOT / "dbt_project"
+MANIFEST = DBT_DIR / "target" / "manifest.json"
+DBT_SOURCES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
 
-def configure() -> Settings:
+
+def prepare_process() -> Settings:
+    """The data root as an absolute path for dbt's profile (which runs in dbt_project/), the Dagster
+    instance's home (dagster.yaml at the repo root, state under <data root>/dagster), and a dbt manifest
+    that matches the project."""
     settings = load_settings().ensure()
-    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))  # dagster.yaml lives at the repo root
+    os.environ["PLACEMENTS_HOME"] = str(settings.home)
+    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
     os.environ.setdefault("PLACEMENTS_DAGSTER_STORAGE", str(settings.home / "dagster"))
-    os.environ["PLACEMENTS_WAREHOUSE"] = str(settings.warehouse)  # read by dbt's profiles.yml
-    venv_bin = str(Path(sys.executable).parent)  # dbt is the venv's, whether or not the venv is activated
-    if venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
     (settings.home / "dagster").mkdir(parents=True, exist_ok=True)
+    ensure_dbt_manifest()
     return settings
+
+
+def _newest_source() -> float:
+    newest = 0.0
+    for name in DBT_SOURCES:
+        path = DBT_DIR / name
+        paths = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path] if path.exists() else []
+        newest = max([newest, *(p.stat().st_mtime for p in paths)])
+    return newest
+
+
+def ensure_dbt_manifest() -> Path:
+    """`dbt parse` when the manifest is missing or older than a file of the dbt project (partial parsing
+    keeps a re-parse to seconds); otherwise nothing, so a nightly run starts without parsing."""
+    if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source():
+        return MANIFEST
+    dbt = Path(sys.executable).parent / "dbt"
+    result = subprocess.run([str(dbt), "parse", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+                             "--quiet"], capture_output=True, text=True, cwd=DBT_DIR)
+    if result.returncode != 0:
+        raise RuntimeError(f"dbt could not parse the project:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    return MANIFEST

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingest.contract import load_contract
+from ingest.standard.contract import load_contract
 
 RISKS_TO_CHILD = ["risk_self_harm", "risk_sexual_exploitation", "risk_criminal_exploitation",
                   "risk_drug_alcohol", "risk_eating_disorder", "risk_missing"]
@@ -224,11 +224,10 @@ def _write_template(contract, path: Path, records: list[dict], fmt: str, rng, me
 
     version = contract.version("template-2026")
     layout = "2026-04" if fmt.endswith("04") else "2026-06"
-    without = set(version.layouts[layout].get("without", ()))
-    fields = [f for f in version.fields if f.name not in without]
+    fields = version.layout_fields(layout)
     wb = Workbook()
     wb.active.title = "Checklist and QA"
-    ws = wb.create_sheet("Data Collection")
+    ws = wb.create_sheet(version.sheet)
     ws.append([f.canonical.section.title() for f in fields])
     ws.append([f.headers[0] for f in fields])
     ws.append([f.canonical.description for f in fields])
@@ -266,9 +265,6 @@ def _write_v2_csv(contract, path: Path, records: list[dict], fmt: str, rng, mess
     return rows
 
 
-JSONLD_SECTIONS = {"availability": "placementAvailability", "requirements": "placementRequirements",
-                   "recommendation": "placementRecommendation", "risks": "riskAssessment",
-                   "placement": "actualPlacement", "quality": "qualityAssurance"}
 SKOS_CODES = {"Within 5 days": "WithinFiveDays", "More than 5 days": "MoreThanFiveDays", "No known risk": "NoKnownRisk",
               "Risk present": "RiskPresent", "Taxis to school": "st:TaxisToSchool", "Not applicable": "NotApplicable"}
 
@@ -291,10 +287,10 @@ def _write_jsonld(contract, path: Path, records: list[dict], rng) -> list[int]:
                 value = [SKOS_CODES.get(v, v) if rng.random() < 0.5 else v for v in value]
             elif isinstance(value, str) and f.canonical.vocabulary and rng.random() < 0.5:
                 value = SKOS_CODES.get(value, value)
-            if f.canonical.section == "availability" and f.name in {"child_id", "placement_id"}:
+            if f.name in version.spec.top_level:
                 doc[f.headers[0]] = value
             else:
-                doc.setdefault(JSONLD_SECTIONS[f.canonical.section], {})[f.headers[0]] = value
+                doc.setdefault(version.spec.sections[f.canonical.section], {})[f.headers[0]] = value
         out.append(doc)
     path.write_text(json.dumps(out, indent=1), encoding="utf-8")
     return list(range(1, len(records) + 1))

@@ -23,3 +23,11 @@ def shared_reference() -> Path:
 
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest():
+    """The dbt manifest the Dagster definitions load, parsed once if the project changed (as the CLI does)."""
+    from orchestration.environment import ensure_dbt_manifest
+
+    return ensure_dbt_manifest()

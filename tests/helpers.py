@@ -6,7 +6,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from ingest.contract import load_contract
+from ingest.standard.contract import load_contract
 
 VALID = {
     "child_id": "TST0001", "needed_by": "Within 5 days", "sibling_count": 1, "is_preferred_location_local": True,
@@ -30,9 +30,7 @@ VALID = {
 
 
 def template_fields(layout: str = "2026-06"):
-    version = load_contract().version("template-2026")
-    without = set(version.layouts[layout].get("without", ()))
-    return [f for f in version.fields if f.name not in without]
+    return load_contract().version("template-2026").layout_fields(layout)
 
 
 def cell_value(f, value):
@@ -63,6 +61,6 @@ def write_template_rows(path: Path, records: list[dict], layout: str = "2026-06"
 
 
 def column_of(field: str, layout: str = "2026-06") -> str:
-    from ingest.conform import column_letter
+    from ingest.intake.conform import column_letter
 
     return column_letter([f.name for f in template_fields(layout)].index(field))

@@ -1,4 +1,8 @@
-{# Calendar quarter of a date as 'YYYY-Qn'; null stays null. #}
+{# Quarters travel as the date their quarter starts; only marts label them, as 'YYYY-Qn'. #}
+{% macro quarter_start(column) -%}
+    cast(date_trunc('quarter', {{ column }}) as date)
+{%- endmacro %}
+
 {% macro quarter_label(column) -%}
     case when {{ column }} is not null
         then cast(year({{ column }}) as varchar) || '-Q' || cast(quarter({{ column }}) as varchar) end

@@ -1,14 +1,13 @@
 """How the graph runs unattended: one job over the whole graph, a landing sensor, a nightly schedule."""
 
-
 import hashlib
 import json
 
 import dagster as dg
 
-from ingest.gate import file_sha256
-from ingest.landing import landed_files
-from orchestration.environment import configure
+from ingest.intake.gate import file_sha256
+from ingest.intake.landing import landed_files
+from orchestration.defs.resources import PlacementsSettings
 
 nightly_job = dg.define_asset_job(
     "nightly_run",
@@ -28,11 +27,11 @@ nightly_schedule = dg.ScheduleDefinition(
 
 
 @dg.sensor(job=nightly_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
-def landing_sensor(context: dg.SensorEvaluationContext):
+def landing_sensor(context: dg.SensorEvaluationContext, placements: PlacementsSettings):
     """Start a run when files in landing are complete: a `.done` marker beside the file, or the same
     size and modification time at two consecutive looks. The run key is derived from the files'
     content, so the same content never starts two runs; the cursor survives daemon restarts."""
-    settings = configure()
+    settings = placements.settings()
     previous = json.loads(context.cursor) if context.cursor else {}
     current, ready = {}, []
     for landed in landed_files(settings.landing):
@@ -53,10 +52,10 @@ def landing_sensor(context: dg.SensorEvaluationContext):
 
 
 @dg.op(description="Remove raw rows and archived files older than PLACEMENTS_RETENTION_DAYS.")
-def apply_retention_policy(context: dg.OpExecutionContext) -> None:
-    from ingest.erasure import apply_retention
+def apply_retention_policy(context: dg.OpExecutionContext, placements: PlacementsSettings) -> None:
+    from warehouse.erasure import apply_retention
 
-    result = apply_retention(configure())
+    result = apply_retention(placements.settings())
     context.log.info(f"retention: {result.raw_rows} raw rows and {result.files} archived files removed")
 
 

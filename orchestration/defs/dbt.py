@@ -2,24 +2,14 @@
 publish, downstream, can refuse to publish after any failure (dagster-dbt does not stop Python
 assets downstream of a failed test by itself)."""
 
-
 from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from ingest.publish import record_dbt_verdict
-from ingest.settings import PROJECT_ROOT
-from orchestration.environment import configure
-
-DBT_DIR = PROJECT_ROOT / "dbt_project"
-
-configure()  # dbt's profile reads PLACEMENTS_WAREHOUSE, even to parse
-dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
-# Parse on every load, not only under `dagster dev`: a stale manifest would run yesterday's models.
-# Partial parsing keeps this to a few seconds when nothing changed.
-dbt_project.preparer.prepare(dbt_project)
+from orchestration.defs.resources import PlacementsSettings, dbt_project
+from warehouse.builds import record_dbt_verdict
 
 
 class PlacementsTranslator(DagsterDbtTranslator):
@@ -27,10 +17,14 @@ class PlacementsTranslator(DagsterDbtTranslator):
         return "dbt"  # staging -> intermediate -> marts, one group between intake and publish
 
 
+translator = PlacementsTranslator()
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, name="dbt_models",
-            dagster_dbt_translator=PlacementsTranslator(), retry_policy=dg.RetryPolicy(max_retries=2, delay=30))
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    settings = configure()
+            dagster_dbt_translator=translator, retry_policy=dg.RetryPolicy(max_retries=2, delay=30))
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+               placements: PlacementsSettings) -> Iterator[Any]:
+    settings = placements.settings()
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
     yield from invocation.stream()
     results = invocation.get_artifact("run_results.json").get("results", [])
@@ -43,11 +37,3 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterat
             metadata={"failed": dg.MetadataValue.json(failures[:50])},
             allow_retries=False,  # a failing test fails again: only crashes of the step are retried
         )
-
-
-
-def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(
-        project_dir=dbt_project,
-        profiles_dir=str(DBT_DIR),
-    )

@@ -1,15 +1,14 @@
 """Intake as assets: landing files -> expectation gate -> raw tables (the dbt sources)."""
 
-
 import dagster as dg
 
-from ingest.intake import run_intake
-from ingest.pseudonymise import MissingKey, load_key
-from orchestration.environment import configure
+from orchestration.defs.resources import PlacementsSettings
+from warehouse.load import run_intake
+from warehouse.pseudonymise import MissingKey, load_key
 
+# dbt's sources name these keys in their meta (dbt_project/models/staging/_sources.yml)
 RAW_PLACEMENTS = dg.AssetKey(["raw", "placements"])
 RAW_SUBMISSIONS = dg.AssetKey(["raw", "submissions"])
-RAW_CONTRACT_VALUES = dg.AssetKey(["raw", "contract_values"])
 
 
 @dg.multi_asset(
@@ -18,7 +17,6 @@ RAW_CONTRACT_VALUES = dg.AssetKey(["raw", "contract_values"])
             RAW_PLACEMENTS, group_name="intake", description="Accepted rows of every submission, with lineage."
         ),
         dg.AssetSpec(RAW_SUBMISSIONS, group_name="intake", description="Every submitted file and its outcome."),
-        dg.AssetSpec(RAW_CONTRACT_VALUES, group_name="intake", description="Controlled values of the contract."),
     ],
     check_specs=[
         dg.AssetCheckSpec(
@@ -32,8 +30,8 @@ RAW_CONTRACT_VALUES = dg.AssetKey(["raw", "contract_values"])
     # Safe: content already loaded is recognised as duplicate, a half-loaded file was rolled back.
     retry_policy=dg.RetryPolicy(max_retries=2, delay=30),
 )
-def intake(context: dg.AssetExecutionContext):
-    settings = configure()
+def intake(context: dg.AssetExecutionContext, placements: PlacementsSettings):
+    settings = placements.settings()
     try:  # fail before touching anything: without the key nothing can be pseudonymised downstream
         load_key()
     except MissingKey as exc:
@@ -54,7 +52,6 @@ def intake(context: dg.AssetExecutionContext):
         context.log.info(f"{outcome.la_code}/{outcome.file_name}: {outcome.outcome} {outcome.reason}")
     yield dg.MaterializeResult(asset_key=RAW_PLACEMENTS, metadata={**counts, "files": dg.MetadataValue.json(files)})
     yield dg.MaterializeResult(asset_key=RAW_SUBMISSIONS, metadata=counts)
-    yield dg.MaterializeResult(asset_key=RAW_CONTRACT_VALUES)
     expectations = {f"{f.la_code}/{f.file_name}": f.expectation_summary for f in result.files if f.expectation_summary}
     yield dg.AssetCheckResult(
         asset_key=RAW_PLACEMENTS,

@@ -1,24 +1,37 @@
-"""Publish: copy the analyst tables into a new DuckDB file and swap it in atomically."""
+"""Publish: copy dbt's public models (the marts) into a new analyst file and swap it in atomically."""
 
+import json
 
 import dagster as dg
 
-from ingest.publish import publish
-from orchestration.defs.dbt import dbt_models, dbt_project
-from orchestration.environment import configure
+from orchestration.defs.dbt import translator
+from orchestration.defs.resources import PlacementsSettings, dbt_project
+from publish.analyst_file import publish
 
-MART_KEYS = [key for key in dbt_models.keys if key.path[-1].startswith(("mart_", "dim_", "fct_"))]
+
+def public_models() -> list[tuple[dg.AssetKey, tuple[str, str]]]:
+    """(asset key, (schema, table)) of every dbt model with `access: public`, from the manifest."""
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    return [
+        (translator.get_asset_spec(manifest, uid, dbt_project).key, (node["schema"], node["alias"]))
+        for uid, node in sorted(manifest["nodes"].items())
+        if node["resource_type"] == "model" and node.get("access") == "public"
+    ]
+
+
+PUBLIC = public_models()
 
 
 @dg.asset(
     key=dg.AssetKey(["published", "placements"]),
-    deps=MART_KEYS,
+    deps=[key for key, _ in PUBLIC],
     group_name="publish",
-    description="data/published/placements.duckdb: the analyst tables only, swapped in atomically.",
+    description="published/placements.duckdb: dbt's public models only, swapped in atomically, and the "
+                "suppressed exports beside it.",
 )
-def published_placements(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
-    settings = configure()
-    summary = publish(settings, run_id=context.run_id, manifest_path=dbt_project.manifest_path)
+def published_placements(context: dg.AssetExecutionContext, placements: PlacementsSettings) -> dg.MaterializeResult:
+    settings = placements.settings()
+    summary = publish(settings, run_id=context.run_id, relations=[relation for _, relation in PUBLIC])
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(settings.published)),

@@ -15,8 +15,8 @@ pytestmark = pytest.mark.e2e
 
 CRASHING_INTAKE = textwrap.dedent("""
     import os
-    from ingest import warehouse
-    from ingest.intake import run_intake
+    from warehouse import raw as warehouse
+    from warehouse.load import run_intake
     from ingest.settings import load_settings
 
     insert = warehouse._insert_rows
@@ -50,8 +50,8 @@ def test_kill_during_load_then_rerun_has_no_duplicate_and_no_missing_rows(home):
     remaining = [p for p in (home / "landing").rglob("*") if p.is_file()]
     assert len(remaining) == len(region.files) - 1  # the killed file is still waiting in landing
 
-    from ingest.intake import run_intake
     from ingest.settings import load_settings
+    from warehouse.load import run_intake
 
     result = run_intake(load_settings())
     assert result.count("accepted") == len(region.files) - 1 and result.count("rejected") == 0

@@ -89,7 +89,8 @@ def test_a_failing_dbt_test_publishes_nothing(night):
 
 
 def test_a_reader_keeps_working_across_a_publish(night):
-    from ingest.publish import publish
+    from orchestration.defs.publish import public_models
+    from publish.analyst_file import publish
 
     settings = load_settings()
     reader = duckdb.connect(str(settings.published), read_only=True)
@@ -110,7 +111,7 @@ def test_a_reader_keeps_working_across_a_publish(night):
     thread = threading.Thread(target=keep_reading)
     thread.start()
     try:
-        publish(settings, run_id=None)
+        publish(settings, run_id=None, relations=[relation for _, relation in public_models()])
     finally:
         done.set()
         thread.join()
@@ -122,7 +123,7 @@ def test_a_reader_keeps_working_across_a_publish(night):
 
 
 def test_forget_removes_a_child_everywhere_with_an_audit_entry_holding_no_identifier(night):
-    from ingest.pseudonymise import load_key, pseudonym
+    from warehouse.pseudonymise import load_key, pseudonym
 
     records = night["region"].records
     child = records.iloc[0]["child_id"]
@@ -145,7 +146,7 @@ def test_forget_removes_a_child_everywhere_with_an_audit_entry_holding_no_identi
 
 
 def test_retention_removes_old_raw_rows_and_archived_files(night):
-    from ingest.erasure import apply_retention
+    from warehouse.erasure import apply_retention
 
     settings = load_settings()
     archived = [p for p in settings.archive.rglob("*") if p.is_file()]
@@ -157,28 +158,30 @@ def test_retention_removes_old_raw_rows_and_archived_files(night):
 
 def test_landing_sensor_waits_for_complete_files_and_keys_runs_by_content(tmp_path, monkeypatch):
     from orchestration.defs.automation import landing_sensor
+    from orchestration.defs.resources import PlacementsSettings
 
     home = tmp_path / "data"
     monkeypatch.setenv("PLACEMENTS_HOME", str(home))
     (home / "landing" / "840").mkdir(parents=True)
     path = home / "landing" / "840" / "q1.csv"
     path.write_text("Child ID\nA1\n")
+    resources = {"placements": PlacementsSettings()}
     with dg.DagsterInstance.ephemeral() as instance:
-        looked = dg.build_sensor_context(instance=instance, cursor=None)
+        looked = dg.build_sensor_context(instance=instance, resources=resources, cursor=None)
         assert isinstance(landing_sensor(looked), dg.SkipReason)  # seen once: it may still be being written
-        context = dg.build_sensor_context(instance=instance, cursor=looked.cursor)
+        context = dg.build_sensor_context(instance=instance, resources=resources, cursor=looked.cursor)
         second = landing_sensor(context)
         assert isinstance(second, dg.RunRequest)
-        third = landing_sensor(dg.build_sensor_context(instance=instance, cursor=context.cursor))
+        third = landing_sensor(dg.build_sensor_context(instance=instance, resources=resources, cursor=context.cursor))
         assert isinstance(third, dg.RunRequest) and third.run_key == second.run_key  # same content, same key
         path.write_text("Child ID\nA2\n")  # changed content: waits one look, then a new key
-        changed = dg.build_sensor_context(instance=instance, cursor=context.cursor)
+        changed = dg.build_sensor_context(instance=instance, resources=resources, cursor=context.cursor)
         assert isinstance(landing_sensor(changed), dg.SkipReason)
-        again = landing_sensor(dg.build_sensor_context(instance=instance, cursor=changed.cursor))
+        again = landing_sensor(dg.build_sensor_context(instance=instance, resources=resources, cursor=changed.cursor))
         assert again.run_key != second.run_key
         marker_file = home / "landing" / "840" / "q2.csv"
         marker_file.write_text("Child ID\nB1\n")
         (home / "landing" / "840" / "q2.csv.done").write_text("")
-        fresh = landing_sensor(dg.build_sensor_context(instance=instance, cursor=None))
+        fresh = landing_sensor(dg.build_sensor_context(instance=instance, resources=resources, cursor=None))
         assert isinstance(fresh, dg.RunRequest)  # a .done marker means complete at the first look
 

@@ -5,8 +5,8 @@ import subprocess
 
 import pytest
 
-from ingest.contract import load_contract
-from ingest.template import write_template
+from ingest.standard.contract import load_contract
+from ingest.standard.template import write_template
 
 pytestmark = pytest.mark.e2e
 

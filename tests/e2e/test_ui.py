@@ -83,5 +83,5 @@ def test_asset_graph_page_shows_intake_dbt_and_publish(ui, tmp_path):
 def test_intake_group_page_shows_raw_assets_feeding_dbt(ui, tmp_path):
     url, _ = ui
     dom = _browse(f"{url}/locations/orchestration.definitions/asset-groups/intake", tmp_path / "profile")
-    for name in ["placements", "contract_values", "stg_placements"]:
+    for name in ["placements", "submissions", "stg_placements"]:
         assert f">{name}<" in dom, f"{name} not on the intake group's graph"

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.conform import (
+from ingest.intake.conform import (
     FileRejected,
     column_letter,
     conform_table,
@@ -12,8 +12,8 @@ from ingest.conform import (
     parse_integer,
     parse_money,
 )
-from ingest.contract import load_contract
-from ingest.readers import RawTable
+from ingest.intake.readers import RawTable
+from ingest.standard.contract import load_contract
 
 
 @pytest.mark.parametrize(

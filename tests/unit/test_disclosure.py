@@ -1,6 +1,6 @@
 import pandas as pd
 
-from analytics.disclosure import SUPPRESSED, ExportSpec, suppress
+from publish.disclosure import SUPPRESSED, ExportSpec, suppress
 
 SPEC = ExportSpec(
     table="t", dims=("region", "la", "quarter"), counts=("referrals", "placed", "not_placed"),

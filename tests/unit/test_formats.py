@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from ingest.contract import load_contract
-from ingest.expectations import ExpectationGate
-from ingest.gate import assess_file
+from ingest.intake.expectations import ExpectationGate
+from ingest.intake.gate import assess_file
 from ingest.settings import Settings
-from ingest.template import write_template
+from ingest.standard.contract import load_contract
+from ingest.standard.template import write_template
 from tests.conftest import shared_reference
 from tests.helpers import VALID, cell_value, template_fields
 

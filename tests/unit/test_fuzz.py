@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from ingest.contract import load_contract
-from ingest.expectations import ExpectationGate
-from ingest.gate import INTERNAL_ERROR, assess_prepared, prepare_file
+from ingest.intake.expectations import ExpectationGate
+from ingest.intake.gate import INTERNAL_ERROR, assess_prepared, prepare_file
 from ingest.settings import Settings
+from ingest.standard.contract import load_contract
 
 CONTRACT = load_contract()
 V2_HEADERS = [f.label for f in CONTRACT.version("v2").fields]

@@ -1,8 +1,8 @@
 import pytest
 
-from ingest.conform import header_scorer
-from ingest.contract import load_contract
-from ingest.readers import UnreadableFile, read_file
+from ingest.intake.conform import header_scorer
+from ingest.intake.readers import UnreadableFile, read_file
+from ingest.standard.contract import load_contract
 
 SCORE = header_scorer(load_contract())
 

@@ -1,4 +1,4 @@
-from ingest.reference import local_authorities
+from ingest.standard.reference import local_authorities
 
 REGIONS = {"North East", "North West", "Yorkshire and The Humber", "East Midlands", "West Midlands",
            "East of England", "London", "South East", "South West"}

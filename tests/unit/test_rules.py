@@ -5,11 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.contract import load_contract
-from ingest.expectations import ExpectationGate
-from ingest.findings import rules
-from ingest.gate import assess_file
+from ingest.intake.expectations import ExpectationGate
+from ingest.intake.gate import assess_file
 from ingest.settings import Settings
+from ingest.standard.contract import load_contract
 from tests.helpers import VALID, column_of, write_template_rows
 
 TODAY = dt.date(2026, 6, 30)
@@ -67,7 +66,7 @@ def test_row_rule_fails_the_bad_row_only(assess, code, changes, field):
     a = assess([VALID, {**VALID, "child_id": "TST0002", **changes}])
     assert (code, 5, column_of(field)) in codes(a)
     assert not [f for f in a.findings if f.row == 4]  # the good row beside it raises nothing
-    severity = rules()[code].severity
+    severity = load_contract().rules[code].severity
     if severity == "error":
         assert a.rows_accepted == 1 and a.status == "accepted"
     else:
@@ -141,7 +140,7 @@ def test_f007_mostly_bad_rows_reject_the_file(assess):
 
 def test_every_rule_in_the_catalogue_is_tested():
     tested = {r[0] for r in ROW_RULES} | {"R011", "F001", "F002", "F003", "F004", "F005", "F006", "F007"}
-    assert set(rules()) == tested
+    assert set(load_contract().rules) == tested
 
 
 def test_findings_never_echo_values(assess):

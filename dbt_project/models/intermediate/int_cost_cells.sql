@@ -3,12 +3,12 @@
 select
     region,
     la_code,
-    coalesce(placement_quarter, referral_quarter) as placement_quarter,
-    cast(left(coalesce(placement_quarter, referral_quarter), 4) as integer) as placement_year,
+    cost_quarter_start as placement_quarter_start,
+    cast(year(cost_quarter_start) as integer) as placement_year,
     placement_type,
     need_band,
     cast(count(*) as integer) as placements,
     cast(sum(total_weekly_cost) as decimal(18, 2)) as total_weekly_cost
-from {{ ref('fct_referrals') }}
+from {{ ref('int_referral_outcomes') }}
 where is_placed and total_weekly_cost is not null
 group by all

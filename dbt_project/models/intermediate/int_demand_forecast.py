@@ -6,7 +6,7 @@ def model(dbt, session):
     dbt.config(materialized="table")
     from analytics.forecast import forecast_demand
 
-    monthly = dbt.ref("fct_referrals").aggregate(
+    monthly = dbt.ref("int_referral_outcomes").aggregate(
         "region, preferred_placement_type, referral_month AS month, count(*) AS referrals",
         "region, preferred_placement_type, referral_month",
     ).df()

@@ -1,22 +1,21 @@
--- How complete each field of each accepted submission is: rows with a value, per field. Only counts
--- leave this model, never values. The field list is the raw table's columns, which the intake
--- generates from the contract.
-{% set lineage = ['submission_id', 'la_code', 'file_name', 'file_sha256', 'received_at', 'source_row',
-                  'standard_version', 'not_collected', 'warning_codes'] %}
-{% if execute %}
-    {% set fields = adapter.get_columns_in_relation(source('raw', 'placements'))
-                    | map(attribute='name') | reject('in', lineage) | list %}
-{% else %}
-    {% set fields = ['child_id'] %}
-{% endif %}
-{% for field in fields %}
+-- How complete each field of the standard is in each accepted submission: rows with a value, per field.
+-- Only counts leave this model, never values. The fields are the contract's (contract_fields, generated
+-- from ingest/standard/canonical.yaml). Completeness is null for a field the version does not collect.
+with counts as (
+    {%- for field in contract_fields() %}
+        select
+            submission_id,
+            '{{ field }}' as field_name,
+            not bool_or(list_contains(not_collected, '{{ field }}')) as is_collected,
+            cast(count(*) as integer) as rows_loaded,
+            cast(count({{ field }}) as integer) as rows_filled
+        from {{ source('raw', 'placements') }}
+        group by submission_id
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+)
+
 select
-    submission_id,
-    '{{ field }}' as field_name,
-    not bool_or(list_contains(not_collected, '{{ field }}')) as is_collected,
-    cast(count(*) as integer) as rows_loaded,
-    cast(count({{ field }}) as integer) as rows_filled
-from {{ source('raw', 'placements') }}
-group by submission_id
-{% if not loop.last %}union all{% endif %}
-{% endfor %}
+    *,
+    case when is_collected then cast(round(rows_filled / rows_loaded, 4) as double) end as completeness
+from counts

@@ -1,6 +1,6 @@
 select
-    cast(la_code as varchar) as la_code,
+    la_code,
     la_name,
     ons_code,
     region
-from {{ ref('ref_local_authorities') }}
+from {{ ref('stg_local_authorities') }}

@@ -4,15 +4,25 @@
 -- where the regional price of a cell is the region's mean weekly cost for that placement type and
 -- need band in that year. 1.00 = the region's prices; 1.20 = 20% above for the same mix.
 with cells as (
-    select region, la_code, placement_year, placement_type, need_band,
-           sum(placements) as placements, sum(total_weekly_cost) as total_weekly_cost
+    select
+        region,
+        la_code,
+        placement_year,
+        placement_type,
+        need_band,
+        sum(placements) as placements,
+        sum(total_weekly_cost) as total_weekly_cost
     from {{ ref('int_cost_cells') }}
     group by all
 ),
 
 regional_prices as (
-    select region, placement_year, placement_type, need_band,
-           sum(total_weekly_cost) / sum(placements) as regional_price
+    select
+        region,
+        placement_year,
+        placement_type,
+        need_band,
+        sum(total_weekly_cost) / sum(placements) as regional_price
     from cells
     group by all
 )
@@ -28,5 +38,5 @@ select
     cast(round(sum(c.total_weekly_cost) / sum(c.placements * p.regional_price), 4) as decimal(10, 4)) as cost_index
 from cells as c
 inner join regional_prices as p using (region, placement_year, placement_type, need_band)
-inner join {{ ref('dim_local_authority') }} as la on la.la_code = c.la_code
+inner join {{ ref('stg_local_authorities') }} as la on c.la_code = la.la_code
 group by all

@@ -4,7 +4,7 @@ select
     region,
     la_code,
     la_name,
-    coalesce(placement_quarter, referral_quarter) as placement_quarter,
+    {{ quarter_label('cost_quarter_start') }} as placement_quarter,
     placement_type,
     need_band,
     cast(count(*) as integer) as placements_costed,
@@ -12,6 +12,6 @@ select
     {{ pence_quantile('total_weekly_cost', 0.5) }} as median_weekly_cost,
     {{ pence_quantile('total_weekly_cost', 0.25) }} as p25_weekly_cost,
     {{ pence_quantile('total_weekly_cost', 0.75) }} as p75_weekly_cost
-from {{ ref('fct_referrals') }}
+from {{ ref('int_referral_outcomes') }}
 where is_placed and total_weekly_cost is not null
 group by all

@@ -1,13 +1,17 @@
 -- One row per LA submission, accepted or rejected: what arrived, what loaded, how complete, how late.
 with periods as (  -- the quarter a submission reports on: the quarter of its latest referral
-    select submission_id, max(referral_date) as latest_referral_date
+    select
+        submission_id,
+        max(referral_date) as latest_referral_date
     from {{ ref('stg_placements') }}
     group by submission_id
 ),
 
 completeness as (
-    select submission_id, avg(completeness) as mean_completeness_of_collected_fields
-    from {{ ref('mart_field_completeness') }}
+    select
+        submission_id,
+        avg(completeness) as mean_completeness_of_collected_fields
+    from {{ ref('int_field_completeness') }}
     where is_collected
     group by submission_id
 )
@@ -27,11 +31,13 @@ select
     s.rows_with_warnings,
     {{ quarter_label('p.latest_referral_date') }} as reported_quarter,
     case when p.latest_referral_date is not null then
-        date_diff('day', cast(last_day(date_trunc('quarter', p.latest_referral_date) + interval 2 month) as date),
-                  cast(s.received_at as date))
+            date_diff(
+                'day', cast(last_day(date_trunc('quarter', p.latest_referral_date) + interval 2 month) as date),
+                cast(s.received_at as date)
+            )
     end as days_after_quarter_end,
     cast(round(c.mean_completeness_of_collected_fields, 4) as double) as mean_completeness_of_collected_fields
 from {{ ref('stg_submissions') }} as s
-inner join {{ ref('dim_local_authority') }} as la using (la_code)
+inner join {{ ref('stg_local_authorities') }} as la using (la_code)
 left join periods as p using (submission_id)
 left join completeness as c using (submission_id)

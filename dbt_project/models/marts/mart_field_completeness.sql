@@ -7,6 +7,6 @@ select
     c.is_collected,
     c.rows_loaded,
     c.rows_filled,
-    case when c.is_collected then cast(round(c.rows_filled / c.rows_loaded, 4) as double) end as completeness
+    c.completeness
 from {{ ref('int_field_completeness') }} as c
 inner join {{ ref('stg_submissions') }} as s using (submission_id)

@@ -3,7 +3,7 @@
 with referrals as (
     select
         r.la_code,
-        cast(year(r.referral_date) as varchar) || '-Q' || cast(quarter(r.referral_date) as varchar) as referral_quarter,
+        {{ quarter_label('r.referral_date') }} as referral_quarter,
         coalesce(r.placement_type, 'Not yet placed') as placement_type,
         r.placement_type is not null as is_placed,
         r.total_weekly_cost
@@ -17,9 +17,9 @@ select
     referrals.referral_quarter,
     referrals.placement_type,
     cast(count(*) as integer) as referrals,
-    cast(count(*) filter (where is_placed) as integer) as placements,
-    cast(count(total_weekly_cost) as integer) as costed_placements,
-    {{ pence_median('total_weekly_cost') }} as median_weekly_cost
+    cast(count(*) filter (where referrals.is_placed) as integer) as placements,
+    cast(count(referrals.total_weekly_cost) as integer) as costed_placements,
+    {{ pence_median('referrals.total_weekly_cost') }} as median_weekly_cost
 from referrals
-inner join {{ ref('dim_local_authority') }} as la on la.la_code = referrals.la_code
+inner join {{ ref('stg_local_authorities') }} as la on referrals.la_code = la.la_code
 group by all

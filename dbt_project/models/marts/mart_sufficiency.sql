@@ -3,7 +3,7 @@ select
     region,
     la_code,
     la_name,
-    referral_quarter,
+    {{ quarter_label('referral_quarter_start') }} as referral_quarter,
     preferred_placement_type,
     coalesce(needed_by, 'Not recorded') as needed_by,
     cast(count(*) as integer) as referrals,
@@ -11,14 +11,15 @@ select
     cast(count(*) filter (where placement_fit = 'Preferred type') as integer) as placed_in_preferred_type,
     cast(count(*) filter (where placement_fit = 'Suitable type') as integer) as placed_in_suitable_not_preferred_type,
     cast(count(*) filter (where placement_fit = 'Unsuitable type') as integer) as placed_in_unsuitable_type,
-    cast(count(*) filter (where placement_fit = 'Suitability not specified') as integer) as placed_suitability_not_specified,
+    cast(count(*) filter (where placement_fit = 'Suitability not specified') as integer)
+        as placed_suitability_not_specified,
     cast(count(*) filter (where displaced_foster_to_residential) as integer) as displaced_foster_to_residential,
     cast(count(*) filter (where not is_placed) as integer) as not_yet_placed,
     cast(count(is_location_preferred) as integer) as placed_with_location_answer,
-    cast(avg(is_location_preferred::int) as double) as share_location_preferred,
+    cast(avg(cast(is_location_preferred as int)) as double) as share_location_preferred,
     cast(count(is_education_continuous) as integer) as placed_with_education_answer,
-    cast(avg(is_education_continuous::int) as double) as share_education_continuity,
+    cast(avg(cast(is_education_continuous as int)) as double) as share_education_continuity,
     cast(count(*) filter (where sibling_group_split is not null) as integer) as placed_sibling_groups,
     cast(count(*) filter (where sibling_group_split) as integer) as sibling_groups_split
-from {{ ref('fct_referrals') }}
+from {{ ref('int_referral_outcomes') }}
 group by all

@@ -1,5 +1,6 @@
--- One row per accepted source row. Conforms text and pseudonymises the child: the raw child id,
--- officer names and free-text fields stop here.
+-- GENERATED from ingest/standard/canonical.yaml by `python -m warehouse.dbt_contract`: do not edit.
+-- One row per accepted source row of every submission, pseudonymised: raw identifiers, officer names
+-- and free text do not pass this model (the contract's `sensitivity` and `staging` decide).
 select
     submission_id,
     la_code,
@@ -9,8 +10,8 @@ select
     standard_version,
     not_collected,
     warning_codes,
-    pseudonymise_child(la_code, child_id) as child_key,
-    pseudonymisation_key_version() as child_key_version,
+    {{ pseudonymise('la_code', 'child_id') }} as child_key,
+    {{ pseudonymisation_key_version() }} as child_key_version,
     placement_id is not null as has_placement_id,
     needed_by,
     sibling_count,
@@ -43,22 +44,15 @@ select
     cost_education_weekly,
     cost_other_weekly,
     total_weekly_cost,
-    upper(replace(trim(placement_location), ' ', '')) as placement_outward_code,
+    placement_location,
     is_location_preferred,
     is_education_continuous,
-    case
-        when provider_urn is null then null
-        when lower(trim(provider_urn)) = 'unregistered' then 'Unregistered'
-        else 'Registered'
-    end as provider_registration,
+    provider_urn,
     siblings_placed_together,
     placement_type,
     referral_date,
     placement_date,
     cost_date,
-    -- the referral's identity, for superseding resubmissions: keyed like the child, never a raw id
-    case
-        when placement_id is not null then pseudonymise_child(la_code, 'placement:' || placement_id)
-        else pseudonymise_child(la_code, 'child:' || child_id || '|' || cast(referral_date as varchar))
-    end as referral_key
+    {{ pseudonymise('la_code', 'referral_identity') }} as referral_key,
+    provider_registration
 from {{ source('raw', 'placements') }}

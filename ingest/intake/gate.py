@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from ingest.conform import Conformed, FileRejected, conform_table, header_scorer
-from ingest.contract import Contract
-from ingest.expectations import ExpectationGate
-from ingest.findings import Finding
-from ingest.readers import NoStandardHeaders, UnreadableFile, read_file
-from ingest.reference import local_authorities
+from ingest.intake.conform import Conformed, FileRejected, conform_table, header_scorer
+from ingest.intake.expectations import ExpectationGate
+from ingest.intake.findings import Finding
+from ingest.intake.readers import NoStandardHeaders, UnreadableFile, read_file
 from ingest.settings import Settings
+from ingest.standard.contract import Contract
+from ingest.standard.reference import local_authorities
 
 log = logging.getLogger(__name__)
 INTERNAL_ERROR = "The file could not be processed because of an error in the intake; the operator has been told"
@@ -90,7 +90,7 @@ def prepare_file(
                 "F006", f"The file is larger than the {settings.max_file_bytes // (1024 * 1024)} MB limit."
             )
         try:
-            table = read_file(path, header_scorer(contract))
+            table = read_file(path, header_scorer(contract), contract.sheets)
         except NoStandardHeaders as exc:
             raise FileRejected("F003", str(exc)) from exc
         except UnreadableFile as exc:

@@ -1,5 +1,6 @@
-"""A blank submission template generated from the contract: the 2026 template's layout (sections in
-row 1, headers in row 2, descriptions in row 3, data from row 4), with dropdowns from the vocabularies."""
+"""A blank submission template generated from the contract: the version file that names a
+`blank_template` (the 2026 template) gives the layout, sheet, header and data rows; canonical.yaml gives
+the section titles (group row above the headers), descriptions and dropdown values."""
 
 from __future__ import annotations
 
@@ -10,16 +11,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ingest.contract import Contract, VersionField
+from ingest.standard.contract import Contract, VersionContract, VersionField
 
-TEMPLATE_VERSION = "template-2026"
-LAYOUT = "2026-06"
-DATA_ROWS = 1000
-SECTION_TITLES = {
-    "availability": "Determinants of placement availability", "requirements": "Placement requirements",
-    "recommendation": "Placement recommendation", "risks": "Risks", "placement": "Actual placement",
-    "quality": "Quality assurance",
-}
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 
 
@@ -42,13 +35,20 @@ def _description(f: VersionField, contract: Contract) -> str:
     return text
 
 
+def template_version(contract: Contract) -> VersionContract:
+    """The version whose layout the blank template follows (the one file naming a blank_template)."""
+    return next(v for v in contract.versions if v.spec.blank_template)
+
+
 def write_template(contract: Contract, path: Path) -> Path:
-    version = contract.version(TEMPLATE_VERSION)
-    without = set(version.layouts.get(LAYOUT, {}).get("without", ()))
-    fields = [f for f in version.fields if f.name not in without]
+    version = template_version(contract)
+    blank = version.spec.blank_template
+    fields = version.layout_fields(blank.layout)
+    header_row, first_row = version.header_row, version.first_data_row
+    group_row = header_row - 1  # section titles above the headers; descriptions between headers and data
     wb = Workbook()
     ws = wb.active
-    ws.title = "Data Collection"
+    ws.title = version.sheet
     lists = wb.create_sheet("Lists")
     lists.sheet_state = "hidden"
     list_ranges: dict[str, str] = {}
@@ -64,33 +64,35 @@ def write_template(contract: Contract, path: Path) -> Path:
     yes_no_col = get_column_letter(len(list_ranges) + 1)
     list_ranges["yes_no"] = f"Lists!${yes_no_col}$2:${yes_no_col}$3"
 
-    last_row = 3 + DATA_ROWS
+    last_row = first_row - 1 + blank.data_rows
     section_start: dict[str, int] = {}
     for c, f in enumerate(fields, start=1):
         letter = get_column_letter(c)
         section_start.setdefault(f.canonical.section, c)
-        header = ws.cell(2, c, f.headers[0])
+        header = ws.cell(header_row, c, f.headers[0])
         header.font = Font(bold=True, color="FFFFFF")
         header.fill = HEADER_FILL
-        ws.cell(3, c, _description(f, contract)).alignment = Alignment(wrap_text=True, vertical="top")
+        description = ws.cell(header_row + 1, c, _description(f, contract))
+        description.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[letter].width = 24
         source = list_ranges.get(f.canonical.vocabulary or ("yes_no" if f.canonical.type == "boolean" else ""))
         if source:
             dv = DataValidation(type="list", formula1=f"={source}", allow_blank=True,
                                 errorStyle="warning" if f.canonical.type == "category_list" else "stop",
                                 error="Choose a value from the list.", errorTitle="Not in the list")
-            dv.add(f"{letter}4:{letter}{last_row}")
+            dv.add(f"{letter}{first_row}:{letter}{last_row}")
             ws.add_data_validation(dv)
         if f.canonical.type == "date":
-            for r in range(4, last_row + 1):
+            for r in range(first_row, last_row + 1):
                 ws.cell(r, c).number_format = "DD/MM/YYYY"
-    for section, start in section_start.items():
-        end = max(c for c, f in enumerate(fields, start=1) if f.canonical.section == section)
-        ws.cell(1, start, SECTION_TITLES.get(section, section)).font = Font(bold=True)
-        if end > start:
-            ws.merge_cells(start_row=1, start_column=start, end_row=1, end_column=end)
-    ws.row_dimensions[3].height = 120
-    ws.freeze_panes = "B4"
+    if group_row >= 1:
+        for section, start in section_start.items():
+            end = max(c for c, f in enumerate(fields, start=1) if f.canonical.section == section)
+            ws.cell(group_row, start, contract.sections[section]).font = Font(bold=True)
+            if end > start:
+                ws.merge_cells(start_row=group_row, start_column=start, end_row=group_row, end_column=end)
+    ws.row_dimensions[header_row + 1].height = 120
+    ws.freeze_panes = f"B{first_row}"
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

@@ -40,9 +40,10 @@ JSONLD_KEYWORDS = {"@context", "@id", "@type"}
 _IRI = re.compile(r"^(?:[a-z][a-z0-9]*:(?!//)|https?://[^#]*#)([A-Za-z][A-Za-z0-9]*)$")
 
 
-def read_file(path: Path, header_score: Callable[[list[Any]], int]) -> RawTable:
-    """Read CSV or xlsx. `header_score` counts how many cells of a row are headers of the standard;
-    it picks the sheet and the header row in workbooks and the header line in CSV files."""
+def read_file(path: Path, header_score: Callable[[list[Any]], int], preferred_sheets: tuple[str, ...] = ()) -> RawTable:
+    """Read CSV, xlsx or JSON. `header_score` counts how many cells of a row are headers of the standard;
+    it picks the sheet and the header row in workbooks and the header line in CSV files. A sheet named in
+    `preferred_sheets` wins a tie between sheets."""
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise UnreadableFile(
@@ -53,7 +54,7 @@ def read_file(path: Path, header_score: Callable[[list[Any]], int]) -> RawTable:
     if not data.strip():
         raise UnreadableFile("The file is empty.")
     if kind == "xlsx":
-        return read_xlsx(data, header_score)
+        return read_xlsx(data, header_score, preferred_sheets)
     if kind == "json":
         return read_jsonld(data)
     return read_csv(data, header_score)
@@ -95,7 +96,9 @@ def _table(fmt: str, grid: list[tuple[int, list[Any]]], header_score, sheet=None
     return RawTable(format=fmt, headers=headers, rows=rows, header_row=header_line, sheet=sheet)
 
 
-def read_xlsx(data: bytes, header_score: Callable[[list[Any]], int]) -> RawTable:
+def read_xlsx(
+    data: bytes, header_score: Callable[[list[Any]], int], preferred_sheets: tuple[str, ...] = ()
+) -> RawTable:
     import zipfile
 
     from openpyxl import load_workbook
@@ -107,6 +110,7 @@ def read_xlsx(data: bytes, header_score: Callable[[list[Any]], int]) -> RawTable
             "The file could not be opened as an Excel workbook (.xlsx). It may be damaged, password-protected "
             "or another format renamed: save it again from Excel as .xlsx."
         ) from exc
+    preferred = {s.strip().lower() for s in preferred_sheets}
     try:
         best: tuple[int, str] | None = None
         grids: dict[str, list[tuple[int, list[Any]]]] = {}
@@ -116,8 +120,8 @@ def read_xlsx(data: bytes, header_score: Callable[[list[Any]], int]) -> RawTable
                 grid.append((row_number, list(row)))
             grids[ws.title] = grid
             _, score = _best_header_row([c for _, c in grid], header_score)
-            # The sheet named "Data Collection" wins ties; otherwise the sheet with most known headers.
-            rank = score * 2 + (1 if ws.title.strip().lower() == "data collection" else 0)
+            # A preferred sheet wins ties; otherwise the sheet with most known headers.
+            rank = score * 2 + (1 if ws.title.strip().lower() in preferred else 0)
             if score and (best is None or rank > best[0]):
                 best = (rank, ws.title)
     except Exception as exc:  # openpyxl raises many types on malformed parts
@@ -126,8 +130,8 @@ def read_xlsx(data: bytes, header_score: Callable[[list[Any]], int]) -> RawTable
         workbook.close()
     if best is None:
         raise NoStandardHeaders(
-            "No sheet in the workbook has the column headers of the placements standard "
-            "(expected a 'Data Collection' sheet with headers in row 2)."
+            "No sheet in the workbook has the column headers of the placements standard"
+            + (f" (expected a '{preferred_sheets[0]}' sheet)." if preferred_sheets else ".")
         )
     sheet = best[1]
     return _table("xlsx", grids[sheet], header_score, sheet=sheet)

@@ -7,8 +7,8 @@ import csv
 import html
 from pathlib import Path
 
-from ingest.gate import Assessment
-from ingest.landing import safe_name
+from ingest.intake.gate import Assessment
+from ingest.intake.landing import safe_name
 
 CSV_COLUMNS = ["rule_code", "severity", "row", "column", "field_label", "message", "fix_hint"]
 

@@ -128,26 +128,3 @@ EXPORTS = (
         counts=("referrals",),
     ),
 )
-
-
-def _write_parquet(frame: pd.DataFrame, path) -> None:
-    """Parquet through DuckDB (no pyarrow needed); columns holding `c` are text, as in the CSV."""
-    import duckdb
-
-    text = frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object})
-    with duckdb.connect() as con:
-        con.register("export", text)
-        con.execute(f"COPY export TO '{path}' (FORMAT parquet)")
-
-
-def export_tables(tables: dict[str, pd.DataFrame], folder, threshold: int) -> dict[str, int]:
-    """Write each suppressed export as CSV and Parquet into `folder`; returns rows per export."""
-    written = {}
-    for spec in EXPORTS:
-        if spec.table not in tables:
-            continue
-        out = suppress(tables[spec.table], spec, threshold)
-        out.to_csv(folder / f"{spec.table}.csv", index=False)
-        _write_parquet(out, folder / f"{spec.table}.parquet")
-        written[spec.table] = len(out)
-    return written

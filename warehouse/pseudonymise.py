@@ -48,7 +48,7 @@ def key_version(key: bytes) -> str:
 def pseudonym(key: bytes, la_code: str | None, child_id: str | None) -> str | None:
     if la_code is None or child_id is None:
         return None
-    message = f"{la_code.strip()}\x1f{child_id.strip()}".encode()
+    message = f"{la_code}\x1f{child_id}".encode()  # child_id as conform normalised it (identity.py)
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 

@@ -15,9 +15,10 @@ from typing import Any
 
 import pandas as pd
 
-from ingest.contract import Contract, VersionContract, VersionField, spelling_key
-from ingest.findings import Finding
-from ingest.readers import RawTable
+from ingest.intake.findings import Finding
+from ingest.intake.readers import RawTable
+from ingest.standard import identity
+from ingest.standard.contract import Contract, VersionContract, VersionField, spelling_key
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 TRUE_WORDS = {"y", "yes", "true", "1", "t"}
@@ -41,7 +42,7 @@ class FileRejected(Exception):
 class Conformed:
     version: VersionContract
     layout: str | None
-    frame: pd.DataFrame  # canonical columns + source_row, one row per non-blank data row
+    frame: pd.DataFrame  # source_row + the contract's stored columns, one row per non-blank data row
     not_collected: list[str]
     findings: list[Finding] = field(default_factory=list)
     locations: dict[str, str] = field(default_factory=dict)  # field -> Excel column letter or JSON property
@@ -86,7 +87,7 @@ def detect_version(contract: Contract, headers: list[str], file_format: str = "c
 def _layout(version: VersionContract, present: set[str]) -> str | None:
     """The layout whose dropped columns are all absent (June drops risk_to_others_other), else the first."""
     for name, spec in version.layouts.items():
-        dropped = set(spec.get("without", ()))
+        dropped = set(spec.without)
         if dropped and not dropped & present:
             return name
     return next(iter(version.layouts), None)
@@ -225,7 +226,7 @@ def conform_table(contract: Contract, table: RawTable) -> Conformed:
         for f in version.fields
         if f.required in {"yes", "with_placement"}
         and f.name not in columns
-        and f.name not in version.layouts.get(layout or "", {}).get("without", ())
+        and f.name not in (version.layouts[layout].without if layout else ())
     ]
     if missing:
         labels = ", ".join(f"'{f.label}'" for f in missing)
@@ -266,6 +267,7 @@ def conform_table(contract: Contract, table: RawTable) -> Conformed:
     for name in contract.field_names:
         if name not in frame.columns:
             frame[name] = None
+    _normalise_identities(frame)
     return Conformed(
         version=version,
         layout=layout,
@@ -275,6 +277,20 @@ def conform_table(contract: Contract, table: RawTable) -> Conformed:
         locations=letters,
         blank_rows=blank_rows,
     )
+
+
+def _normalise_identities(frame: pd.DataFrame) -> None:
+    """Identifiers, outward code and URN in their one normalised form, and the columns derived from
+    them (ingest/standard/identity.py): stored in raw, read alike by the gate, dbt and erasure."""
+    for name in ("child_id", "placement_id"):
+        frame[name] = frame[name].map(identity.identifier)
+    frame["placement_location"] = frame["placement_location"].map(identity.outward_code)
+    frame["provider_urn"] = frame["provider_urn"].map(identity.provider_urn)
+    frame["provider_registration"] = frame["provider_urn"].map(identity.provider_registration)
+    frame["referral_identity"] = [
+        identity.referral_identity(p, c, d)
+        for p, c, d in zip(frame["placement_id"], frame["child_id"], frame["referral_date"], strict=True)
+    ]
 
 
 def _looks_like_descriptions(cells: list[Any]) -> bool:

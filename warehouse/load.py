@@ -6,13 +6,13 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from ingest.contract import load_contract
-from ingest.expectations import ExpectationGate
-from ingest.gate import Assessment, Prepared, assess_prepared, file_sha256, prepare_file
-from ingest.landing import LandedFile, la_folder, landed_files, move_to
-from ingest.reports import write_report
+from ingest.intake.expectations import ExpectationGate
+from ingest.intake.gate import Assessment, Prepared, assess_prepared, file_sha256, prepare_file
+from ingest.intake.landing import LandedFile, la_folder, landed_files, move_to
+from ingest.intake.reports import write_report
 from ingest.settings import Settings
-from ingest.warehouse import already_loaded, connect, ensure_schema, log_file_event, record_submission
+from ingest.standard.contract import load_contract
+from warehouse.raw import already_loaded, connect, ensure_schema, log_file_event, record_submission
 
 log = logging.getLogger(__name__)
 

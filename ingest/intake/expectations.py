@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from ingest.contract import Contract, VersionContract
-from ingest.findings import Finding, Rule, rules
+from ingest.intake.findings import Finding
+from ingest.standard.contract import Contract, Rule, VersionContract
 
 ROW_KEY_FACTOR = 10_000_000  # row_key = file index * factor + row number: unique across a batch
 
@@ -47,6 +47,8 @@ def _selected(rule: Rule, version: VersionContract, present: set[str]) -> list[s
         # the actual-placement block only: QA dates of a placement are not part of it
         names = [f.name for f in version.fields
                  if f.required == "with_placement" and f.canonical.section == "placement"]
+    elif selector == "with_min":
+        names = [f.name for f in version.fields if f.canonical.min is not None]
     else:
         names = list(selector or ())
     return [n for n in names if n in present]
@@ -55,7 +57,8 @@ def _selected(rule: Rule, version: VersionContract, present: set[str]) -> list[s
 def checks_for(contract: Contract, version: VersionContract, present: set[str], today: dt.date) -> list[Check]:
     """The expectations that the catalogue implies for one version, given the columns present."""
     checks: list[Check] = []
-    for rule in rules().values():
+    present = present | {c.name for c in contract.derived}  # conform derives these for every file
+    for rule in contract.rules.values():
         if rule.check is None:
             continue
         fields = _selected(rule, version, present)
@@ -73,14 +76,13 @@ def checks_for(contract: Contract, version: VersionContract, present: set[str], 
                 else:
                     add(Check(rule.code, f, f, "ExpectColumnValuesToBeInSet", (("value_set", values),)))
         elif rule.check == "between":
-            bounds = tuple((k, v) for k, v in (("min_value", rule.args.get("min")),
-                                                ("max_value", rule.args.get("max"))) if v is not None)
             for f in fields:
+                low = rule.args.min if rule.args.min is not None else contract.field(f).min
+                bounds = tuple((k, v) for k, v in (("min_value", low), ("max_value", rule.args.max)) if v is not None)
                 add(Check(rule.code, f, f"{f}__number", "ExpectColumnValuesToBeBetween", bounds, ("number", f)))
-        elif rule.check == "pattern":
+        elif rule.check == "pattern":  # on the value as conform normalised it (identity.py)
             for f in fields:
-                add(Check(rule.code, f, f"{f}__normalised", "ExpectColumnValuesToMatchRegex",
-                          (("regex", rule.args["pattern"]),), ("normalised", f)))
+                add(Check(rule.code, f, f, "ExpectColumnValuesToMatchRegex", (("regex", rule.args.pattern),)))
         elif rule.check == "other_has_text":
             for f, companion in rule.pairs.items():
                 if f in present and companion in present:
@@ -104,9 +106,11 @@ def checks_for(contract: Contract, version: VersionContract, present: set[str], 
             parts = tuple(f for f in fields if f != "total_weekly_cost")
             add(Check(rule.code, "total_weekly_cost", "cost__components_over_total", "ExpectColumnValuesToBeInSet",
                       (("value_set", (False,)),), ("components_over_total", parts)))
-        elif rule.check == "unique_in_file" and ("child_id" in present or "placement_id" in present):
-            add(Check(rule.code, "child_id" if "child_id" in present else "placement_id", "referral__identity",
-                      "ExpectColumnValuesToBeUnique", (), ("identity",)))
+        elif rule.check == "unique_in_file" and fields and ({"child_id", "placement_id"} & present):
+            # unique per file, so the batch column is file index + identity; the finding names the id column
+            shown = "child_id" if "child_id" in present else "placement_id"
+            add(Check(rule.code, shown, f"{fields[0]}__in_file", "ExpectColumnValuesToBeUnique", (),
+                      ("in_file", fields[0])))
     return checks
 
 
@@ -127,7 +131,7 @@ def _has_other(value: Any) -> bool:
 def with_helpers(contract: Contract, frame: pd.DataFrame, checks: list[Check]) -> pd.DataFrame:
     """The frame GX sees: the conformed columns plus the helper columns the checks need."""
     out = frame.copy()
-    for name in contract.field_names:
+    for name in (c.name for c in contract.stored_columns):
         if name not in out.columns:
             out[name] = None
     for check in checks:
@@ -141,9 +145,6 @@ def with_helpers(contract: Contract, frame: pd.DataFrame, checks: list[Check]) -
                 lambda items, allowed=allowed: None if not isinstance(items, list) else not allowed.issuperset(items))
         elif kind == "number":
             out[check.column] = _number(out[h[1]])
-        elif kind == "normalised":
-            out[check.column] = out[h[1]].map(
-                lambda v: None if v is None else str(v).upper().replace(" ", ""))
         elif kind == "other_without_text":
             out[check.column] = [_has_other(v) and (t is None) for v, t in zip(out[h[1]], out[h[2]], strict=True)]
         elif kind == "incomplete":
@@ -159,12 +160,8 @@ def with_helpers(contract: Contract, frame: pd.DataFrame, checks: list[Check]) -
             any_part = out[list(h[1])].notna().any(axis=1)
             total = _number(out["total_weekly_cost"])
             out[check.column] = any_part & total.notna() & (parts > total + 0.005)
-        elif kind == "identity":
-            identity = out["placement_id"].where(
-                out["placement_id"].notna(),
-                out["child_id"].astype("string").str.strip().str.upper() + "|" + out["referral_date"].astype(str),
-            )
-            out[check.column] = out["file_index"].astype(str) + "|" + identity
+        elif kind == "in_file":
+            out[check.column] = out["file_index"].astype(str) + "|" + out[h[1]].astype("string")
     return out
 
 
@@ -222,12 +219,13 @@ class ExpectationGate:
                            "partial_unexpected_count": 0},
         )
         later_copies: set[int] = set()
-        if "referral__identity" in combined:
-            identity = combined["referral__identity"]
-            later_copies = set(combined.loc[identity.notna() & identity.duplicated(keep="first"), "row_key"])
+        for check in checks:
+            if check.helper and check.helper[0] == "in_file":
+                identity = combined[check.column]
+                later_copies |= set(combined.loc[identity.notna() & identity.duplicated(keep="first"), "row_key"])
         labels = {f.name: f.label for f in version.fields}
         failed: list[set[str]] = [set() for _ in parts]
-        catalogue = rules()
+        catalogue = self._contract.rules
         for r in result.results:
             if r.success:
                 continue

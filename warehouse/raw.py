@@ -1,5 +1,6 @@
-"""The raw zone of the warehouse: submissions, their accepted rows with lineage, and the contract's
-controlled values. Each file is loaded in one transaction, so a killed process leaves no partial file."""
+"""The raw zone of the warehouse: submissions and their accepted rows with lineage. Each file is loaded
+in one transaction, so a killed process leaves no partial file. The columns of `raw.placements` are the
+contract's (lineage, fields, derived), in its order."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ import datetime as dt
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 
-from ingest.contract import Contract, vocabulary_rows
-from ingest.gate import Assessment
+from ingest.intake.gate import Assessment
+from ingest.standard.contract import Contract
 
 SQL_TYPES = {
     "string": "VARCHAR",
@@ -20,7 +20,10 @@ SQL_TYPES = {
     "money": "DECIMAL(12,2)",
     "boolean": "BOOLEAN",
     "date": "DATE",
+    "timestamp": "TIMESTAMP",
+    "string_list": "VARCHAR[]",
 }
+NOT_NULL = {"submission_id", "la_code", "file_name", "file_sha256", "received_at", "source_row", "standard_version"}
 
 SUBMISSIONS_DDL = """
 CREATE TABLE IF NOT EXISTS raw.submissions (
@@ -57,24 +60,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(SUBMISSIONS_DDL)
     con.execute(FILE_EVENTS_DDL)
-    field_columns = ",\n".join(f"    {f.name} {SQL_TYPES[f.type]}" for f in contract.fields)
-    con.execute(
-        f"""CREATE TABLE IF NOT EXISTS raw.placements (
-    submission_id VARCHAR NOT NULL,
-    la_code VARCHAR NOT NULL,
-    file_name VARCHAR NOT NULL,
-    file_sha256 VARCHAR NOT NULL,
-    received_at TIMESTAMP NOT NULL,
-    source_row INTEGER NOT NULL,
-    standard_version VARCHAR NOT NULL,
-    not_collected VARCHAR[],   -- fields this version of the standard does not ask for (not: left blank)
-    warning_codes VARCHAR[],
-{field_columns}
-)"""
-    )
-    # The contract's vocabularies, refreshed every run: dbt's accepted-values tests read this table.
-    con.execute("CREATE OR REPLACE TABLE raw.contract_values (field_name VARCHAR, vocabulary VARCHAR, value VARCHAR)")
-    con.executemany("INSERT INTO raw.contract_values VALUES (?, ?, ?)", vocabulary_rows(contract))
+    columns = ",\n".join(f"    {c.name} {SQL_TYPES[c.type]}{' NOT NULL' if c.name in NOT_NULL else ''}"
+                          for c in contract.raw_columns)
+    con.execute(f"CREATE TABLE IF NOT EXISTS raw.placements (\n{columns}\n)")
 
 
 def submission_id(la_code: str, sha256: str) -> str:
@@ -120,15 +108,14 @@ def record_submission(
 
 def _insert_rows(con, contract: Contract, assessment: Assessment, sid: str, received_at: dt.datetime) -> None:
     frame = assessment.accepted.copy()
-    for f in contract.fields:
-        if f.type == "money":  # Decimal objects travel as text and are cast exactly in SQL
-            frame[f.name] = frame[f.name].map(lambda v: None if v is None or pd.isna(v) else str(v))
-        elif f.type == "integer":
-            frame[f.name] = frame[f.name].astype("Int64")
-    frame = frame.astype({f.name: object for f in contract.fields if f.type in {"string", "category", "date"}})
+    for c in contract.stored_columns:
+        if c.type == "integer":
+            frame[c.name] = frame[c.name].astype("Int64")
+        elif c.type != "money":  # money stays Decimal: DuckDB reads Decimal objects as DECIMAL, exactly
+            frame[c.name] = frame[c.name].astype(object)
     frame["not_collected_"] = [assessment.not_collected] * len(frame)
     con.register("incoming", frame)
-    casts = ",\n".join(f"CAST({f.name} AS {SQL_TYPES[f.type]}) AS {f.name}" for f in contract.fields)
+    casts = ",\n".join(f"CAST({c.name} AS {SQL_TYPES[c.type]}) AS {c.name}" for c in contract.stored_columns)
     con.execute(
         f"""INSERT INTO raw.placements BY NAME
         SELECT ? AS submission_id, ? AS la_code, ? AS file_name, ? AS file_sha256, ? AS received_at,

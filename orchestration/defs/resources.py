@@ -1,0 +1,40 @@
+"""Resources every part of the graph uses: the placements settings, and dbt (project and executable).
+
+Loading this module changes no environment variable and does not parse the dbt project: the manifest is
+built by `make`, the `placements` command or `dagster dev` (prepare_if_dev) before definitions load.
+"""
+
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject
+
+from ingest.settings import PROJECT_ROOT, Settings, load_settings
+
+DBT_DIR = PROJECT_ROOT / "dbt_project"
+dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
+dbt_project.prepare_if_dev()
+
+
+class PlacementsSettings(dg.ConfigurableResource):
+    """Where the data lives and the operator's knobs, read from the environment (README: Configuration).
+    `home` overrides PLACEMENTS_HOME, e.g. in a run's config."""
+
+    home: str | None = None
+
+    def settings(self) -> Settings:
+        settings = load_settings()
+        if self.home:
+            settings = settings.with_home(Path(self.home))
+        return settings.ensure()
+
+
+defs = dg.Definitions(
+    resources={
+        "placements": PlacementsSettings(),
+        # the venv's dbt, whether or not the venv is activated (no PATH change needed)
+        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_DIR),
+                              dbt_executable=str(Path(sys.executable).parent / "dbt")),
+    }
+)

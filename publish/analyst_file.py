@@ -1,0 +1,86 @@
+"""Publishing the analyst file: the published marts only, with their descriptions, swapped in atomically.
+
+Which relations are published is dbt's decision (`access: public`, the marts folder); the orchestration
+passes them in. Their descriptions come from the warehouse's own catalogue (dbt persists them), so
+nothing is copied by hand. Readers holding the old file open keep reading it (the swap is a rename);
+nobody ever opens a half-written file. Publishing refuses unless dbt's build of the same run succeeded.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from ingest.settings import Settings
+from publish.disclosure import EXPORTS
+from publish.exports import write_exports
+from warehouse.builds import build_passed
+from warehouse.sql import identifier, literal, qualified
+
+EXPORTED = {spec.table for spec in EXPORTS}
+
+
+class PublishRefused(RuntimeError):
+    pass
+
+
+@dataclass
+class PublishSummary:
+    tables: dict[str, int] = field(default_factory=dict)
+    exports: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return sum(self.tables.values())
+
+
+def _comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[str, list[tuple[str, str]]]:
+    """The table's and its columns' descriptions as dbt persisted them in the warehouse."""
+    found = con.execute("SELECT comment FROM duckdb_tables() WHERE database_name = 'wh' AND schema_name = ? "
+                        "AND table_name = ?", [schema, table]).fetchone()
+    columns = con.execute("SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'wh' "
+                          "AND schema_name = ? AND table_name = ? AND comment IS NOT NULL ORDER BY column_index",
+                          [schema, table]).fetchall()
+    return (found[0] or "") if found else "", columns
+
+
+def publish(settings: Settings, run_id: str | None, relations: Sequence[tuple[str, str]]) -> PublishSummary:
+    """Copy `relations` ((schema, table) in the warehouse) into a new analyst file and swap it in.
+    `run_id` None skips the build check (operator tooling and tests)."""
+    if run_id is not None:
+        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+            if not build_passed(con, run_id):
+                raise PublishRefused("dbt did not build and test successfully in this run: nothing published.")
+    target = settings.published
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    staging.unlink(missing_ok=True)
+    summary = PublishSummary()
+    try:
+        with duckdb.connect(str(staging)) as out:
+            out.execute(f"ATTACH {literal(settings.warehouse)} AS wh (READ_ONLY)")  # ATTACH takes no parameter
+            for schema, table in relations:
+                name = identifier(table)
+                out.execute(f"CREATE TABLE main.{name} AS SELECT * FROM wh.{qualified(schema, table)}")
+                summary.tables[table] = out.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0]
+                description, columns = _comments(out, schema, table)
+                if description:
+                    out.execute(f"COMMENT ON TABLE main.{name} IS {literal(description)}")
+                for column, text in columns:
+                    out.execute(f"COMMENT ON COLUMN main.{name}.{identifier(column)} IS {literal(text)}")
+            out.execute("DETACH wh")
+            out.execute("CHECKPOINT")
+        with duckdb.connect(str(staging), read_only=True) as con:
+            # only the tables that are exported are read into memory (fct_referrals is the big one)
+            frames = {t: con.execute(f"SELECT * FROM main.{identifier(t)}").df() for t in summary.tables
+                      if t in EXPORTED}
+        summary.exports = write_exports(frames, target.parent / "exports", settings.suppression_threshold)
+        os.replace(staging, target)  # atomic on one filesystem: readers see the old or the new file
+    finally:
+        staging.unlink(missing_ok=True)
+        Path(str(staging) + ".wal").unlink(missing_ok=True)
+    return summary

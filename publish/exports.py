@@ -1,0 +1,49 @@
+"""Suppressed CSV and Parquet exports of the aggregate marts (publish/disclosure.py decides what is
+hidden), written aside and swapped in as one folder, so a reader never sees half a set."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from publish.disclosure import EXPORTS, suppress
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Parquet through DuckDB (no pyarrow needed); columns holding `c` are text, as in the CSV."""
+    text = frame.astype({c: "string" for c in frame.columns if frame[c].dtype == object})
+    with duckdb.connect() as con:
+        con.register("export", text)
+        con.execute("COPY export TO ? (FORMAT parquet)", [str(path)])
+
+
+def export_tables(tables: dict[str, pd.DataFrame], folder: Path, threshold: int) -> dict[str, int]:
+    """Write each suppressed export as CSV and Parquet into `folder`; returns rows per export."""
+    written = {}
+    for spec in EXPORTS:
+        if spec.table not in tables:
+            continue
+        out = suppress(tables[spec.table], spec, threshold)
+        out.to_csv(folder / f"{spec.table}.csv", index=False)
+        _write_parquet(out, folder / f"{spec.table}.parquet")
+        written[spec.table] = len(out)
+    return written
+
+
+def write_exports(frames: dict[str, pd.DataFrame], folder: Path, threshold: int) -> dict[str, int]:
+    """Write the exports into a fresh folder beside `folder`, then swap it in."""
+    fresh = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    written = export_tables(frames, fresh, threshold)
+    old = folder.with_name(f".{folder.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if folder.exists():
+        folder.rename(old)
+    fresh.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+    return written
