@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser office demo run test test-unit lint contract bench ui docs clean
+.PHONY: install browser office demo run test test-unit lint contract soak bench ui docs clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,11 +37,14 @@ test-unit: install
 
 lint: install  ## Python (ruff), SQL (sqlfluff), and dbt files generated from the contract are current
 	$(BIN)/ruff check $(LINTED)
-	$(BIN)/python -m warehouse.dbt_contract --check
+	$(BIN)/python -m warehouse.transform.generate --check
 	$(BIN)/sqlfluff lint dbt_project/models --disable-progress-bar --nocolor
 
 contract: install  ## regenerate dbt's staging model and controlled values from ingest/standard/*.yaml
-	$(BIN)/python -m warehouse.dbt_contract
+	$(BIN)/python -m warehouse.transform.generate
+
+soak: install  ## 30 simulated nights with random kills, hostile files and concurrent runs (a few minutes)
+	$(BIN)/python -m tests.soak 30
 
 bench: install  ## speed of the gate on a large generated file (numbers printed, not asserted)
 	$(BIN)/python -m benchmarks.gate_throughput

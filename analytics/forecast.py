@@ -11,6 +11,8 @@ import pandas as pd
 
 HORIZON = 12
 MODEL_NAME = "ETS(A,N,N) simple exponential smoothing, statsmodels"
+MIN_MONTHS_FOR_ETS = 6  # fewer months cannot identify the smoothing weight and the noise (statsmodels fails)
+SHORT_MODEL_NAME = "Mean of the months so far, Poisson intervals (history too short for ETS)"
 
 
 def _fit_predict(history: pd.Series, horizon: int) -> pd.DataFrame:
@@ -20,6 +22,13 @@ def _fit_predict(history: pd.Series, horizon: int) -> pd.DataFrame:
         value = float(history.iloc[-1])
         return pd.DataFrame({"mean": value, "lo80": value, "hi80": value, "lo95": value, "hi95": value},
                             index=index)
+    if len(history) < MIN_MONTHS_FOR_ETS:  # a first night: an honest mean, counts spread as Poisson
+        from scipy.stats import poisson
+
+        mean = float(history.mean())
+        bounds = {name: float(poisson.ppf(q, mean)) for name, q in
+                  (("lo80", 0.1), ("hi80", 0.9), ("lo95", 0.025), ("hi95", 0.975))}
+        return pd.DataFrame({"mean": mean, **bounds}, index=index)
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
     with warnings.catch_warnings():
@@ -69,7 +78,8 @@ def forecast_demand(monthly: pd.DataFrame, keys: list[str], horizon: int = HORIZ
         mae_model, mae_naive, holdout = backtest(series)
         predicted = _fit_predict(series, horizon)
         base = dict(zip(keys, key, strict=True))
-        meta = {"model": MODEL_NAME, "backtest_months": holdout, "backtest_mae_model": mae_model,
+        model = MODEL_NAME if len(series) >= MIN_MONTHS_FOR_ETS or series.nunique() <= 1 else SHORT_MODEL_NAME
+        meta = {"model": model, "backtest_months": holdout, "backtest_mae_model": mae_model,
                 "backtest_mae_seasonal_naive": mae_naive}
         frames.append(pd.DataFrame({**base, "month": [p.to_timestamp().date() for p in series.index],
                                     "kind": "history", "referrals": series.to_numpy(), **meta}))

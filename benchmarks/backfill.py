@@ -30,7 +30,8 @@ def main() -> None:
                                  today=dt.date(2026, 1, 1))
         generated = time.perf_counter()
         env = {**os.environ, "PLACEMENTS_HOME": str(home), "PLACEMENTS_DAGSTER_STORAGE": str(home / "dagster"),
-               "PLACEMENTS_PSEUDONYMISATION_KEY": "benchmark-key-0123456789"}
+               "PLACEMENTS_PSEUDONYMISATION_KEY": "benchmark-key-0123456789",
+               "PLACEMENTS_STORAGE_KEY": "benchmark-storage-key-0123456789"}
         run = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, capture_output=True,
                              text=True)
         finished = time.perf_counter()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ingest.intake.expectations import ExpectationGate
 from ingest.intake.gate import assess_prepared, prepare_file
-from ingest.settings import Settings
+from ingest.settings import Limits, Settings
 from ingest.standard.contract import load_contract
 from synthetic.generator import generate_region
 
@@ -41,7 +41,7 @@ def main() -> None:
                 row = list(body[i % len(body)])
                 row[child] = f"B{i:07d}"
                 writer.writerow(row)
-        settings = Settings(home=home, max_file_bytes=10**9)
+        settings = Settings(home=home, limits=Limits(max_file_bytes=10**9, max_rows=10**6))
         started = time.perf_counter()
         gate = ExpectationGate(contract)
         ready = time.perf_counter()

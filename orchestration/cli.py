@@ -1,4 +1,8 @@
-"""The `placements` command: run, demo, validate, template, status, forget, retention."""
+"""The `placements` command: run, demo, validate, template, status, forget, retention, rotate-key,
+reload, unseal.
+
+Exit codes: 0 done (a run also when files were rejected), 1 a run failed or a file would be refused,
+2 a setting is missing or wrong (keys, paths), 3 another run holds the data root (waited, then gave up)."""
 
 from __future__ import annotations
 
@@ -11,42 +15,46 @@ from pathlib import Path
 
 from ingest.settings import load_settings
 from orchestration.environment import prepare_process
-from warehouse.pseudonymise import KEY_ENV, KEY_FILE_ENV, MissingKey, ensure_local_key, load_key
+from warehouse.security.encryption import STORAGE_KEY_ENV, STORAGE_KEY_FILE_ENV, MissingStorageKey, ensure_local_secret
+from warehouse.security.keys import KeyMismatch
+from warehouse.security.pseudonymise import KEY_ENV, KEY_FILE_ENV, MissingKey
+from warehouse.storage.database import open_warehouse
+from warehouse.storage.lock import SETUP_LOCK, Busy, exclusive, holder
 
 EXAMPLE_QUERY = ("SELECT la_name, placement_year, placements_costed, cost_index "
                  "FROM mart_cost_index ORDER BY placement_year DESC, cost_index DESC LIMIT 10")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from warehouse.load import preflight
+
     settings = prepare_process()
-    try:
-        load_key()
-    except MissingKey as exc:
-        print(f"placements run: {exc}", file=sys.stderr)
-        return 2
-    from dagster import DagsterInstance
-
-    from orchestration.definitions import defs
-
     started = time.monotonic()
-    job = defs.resolve_job_def("nightly_run")
-    with DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
-        )
+    with exclusive(settings.home, "placements run", settings.lock_wait_seconds):
+        preflight(settings)  # keys present and the warehouse's own, before anything is read or moved
+        from dagster import DagsterInstance
+
+        from orchestration.definitions import defs
+
+        job = defs.resolve_job_def("nightly_run")
+        with exclusive(settings.home, "placements run", settings.lock_wait_seconds, name=SETUP_LOCK):
+            instance = DagsterInstance.get()  # first use creates its storage: one process at a time
+        with instance:
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+            )
     print_summary(settings, result.run_id, time.monotonic() - started, result.success)
     return 0 if result.success else 1
 
 
 def print_summary(settings, run_id: str, seconds: float, success: bool) -> None:
-    import duckdb
 
     print(f"\nRun {run_id[:8]} {'completed' if success else 'FAILED'} in {seconds:.1f}s")
     if not settings.warehouse.exists():
         return
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with open_warehouse(settings, read_only=True) as con:
         events = con.execute(
             """SELECT e.outcome, e.la_code, e.file_name, s.rows_accepted, s.rows_rejected, s.reason, s.report_path
                FROM raw.file_events e LEFT JOIN raw.submissions s
@@ -83,11 +91,13 @@ def print_summary(settings, run_id: str, seconds: float, success: bool) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     settings = load_settings().ensure()
-    if not os.environ.get(KEY_ENV) and not os.environ.get(KEY_FILE_ENV):
-        key_file = settings.home / ".demo-pseudonymisation-key"
-        os.environ[KEY_FILE_ENV] = ensure_local_key(key_file)
-        print(f"Demo: no pseudonymisation key set, so a local demo key was created at {key_file}. "
-              "Never use it for real data.")
+    for env, file_env, name in ((KEY_ENV, KEY_FILE_ENV, "pseudonymisation"),
+                                (STORAGE_KEY_ENV, STORAGE_KEY_FILE_ENV, "storage")):
+        if not os.environ.get(env) and not os.environ.get(file_env):
+            key_file = settings.home / f".demo-{name}-key"
+            os.environ[file_env] = ensure_local_secret(key_file)
+            print(f"Demo: no {name} key set, so a local demo key was created at {key_file}. "
+                  "Never use it for real data.")
     from synthetic.generator import generate_region
 
     region = generate_region(
@@ -135,14 +145,17 @@ def cmd_template(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    import duckdb
     from dagster import DagsterInstance
 
     from ingest.intake.landing import landed_files
 
     settings = prepare_process()
+    running = holder(settings.home)
+    print(f"Running now: {running or 'nothing'}\n")
     print("Last runs:")
-    with DagsterInstance.get() as instance:
+    with exclusive(settings.home, "placements status", settings.lock_wait_seconds, name=SETUP_LOCK):
+        instance = DagsterInstance.get()
+    with instance:
         records = instance.get_run_records(limit=args.runs)
         for record in records:
             run = record.dagster_run
@@ -161,7 +174,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     print("\nQuarantined since the LA's last accepted submission:")
     rows = []
     if settings.warehouse.exists():
-        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        with open_warehouse(settings, read_only=True) as con:
             rows = con.execute(
                 """WITH last_ok AS (SELECT la_code, max(received_at) AS at FROM raw.submissions
                                    WHERE status = 'accepted' GROUP BY la_code)
@@ -181,13 +194,51 @@ def cmd_forget(args: argparse.Namespace) -> int:
     from warehouse.erasure import forget_child
 
     settings = load_settings().ensure()
-    try:
+    with exclusive(settings.home, "placements forget", settings.lock_wait_seconds):
         result = forget_child(settings, args.la, args.child)
-    except MissingKey as exc:
-        print(f"placements forget: {exc}", file=sys.stderr)
-        return 2
     print(f"Removed {result.raw_rows} raw row(s) and {result.warehouse_rows} warehouse row(s) for one child of LA "
-          f"{args.la}. The published file loses them at the next run. Audit entry written (no identifier).")
+          f"{args.la}, and rewrote {result.files} archived or quarantined original(s) without them. A tombstone "
+          "keeps the child out of any later submission or archive reload. The published file loses them at the "
+          "next run. Audit entry written (no identifier).")
+    return 0
+
+
+def cmd_rotate_key(args: argparse.Namespace) -> int:
+    from warehouse.security.keys import rotate
+    from warehouse.security.pseudonymise import load_key, parse_key
+    from warehouse.storage.database import open_warehouse
+
+    settings = load_settings().ensure()
+    old_key = parse_key(Path(args.old_key_file).read_text(encoding="utf-8").strip(), "the old key file")
+    new_key = load_key()
+    with exclusive(settings.home, "placements rotate-key", settings.lock_wait_seconds), \
+            open_warehouse(settings) as con:
+        result = rotate(con, old_key, new_key)
+    print(f"Re-keyed {result.pseudonyms:,} stored pseudonym(s) from key {result.old_version} to {result.new_version} "
+          "in one transaction; the change is recorded in audit.pseudonymisation_keys (no key material). The "
+          "next run publishes the new child_key_version. Keep the new key set from now on.")
+    return 0
+
+
+def cmd_reload(args: argparse.Namespace) -> int:
+    from warehouse.storage.archive import reload
+
+    settings = load_settings().ensure()
+    with exclusive(settings.home, "placements reload", settings.lock_wait_seconds):
+        written = reload(settings, args.la)
+    print(f"Put {len(written)} archived original(s) back into {settings.landing} for the next run (content already "
+          "in the warehouse is recognised as duplicate; erased children stay out).")
+    return 0
+
+
+def cmd_unseal(args: argparse.Namespace) -> int:
+    from warehouse.security.encryption import load_storage_key, read_sealed
+
+    data = read_sealed(Path(args.sealed), load_storage_key())
+    out = Path(args.out)
+    out.write_bytes(data)
+    out.chmod(0o600)
+    print(f"Opened {args.sealed} into {out} ({len(data):,} bytes). It holds identifiers: delete it when done.")
     return 0
 
 
@@ -195,7 +246,8 @@ def cmd_retention(args: argparse.Namespace) -> int:
     from warehouse.erasure import apply_retention
 
     settings = load_settings().ensure()
-    result = apply_retention(settings)
+    with exclusive(settings.home, "placements retention", settings.lock_wait_seconds):
+        result = apply_retention(settings)
     print(f"Retention ({settings.retention_days} days): removed {result.raw_rows} raw row(s) "
           f"and {result.files} archived file(s).")
     return 0
@@ -234,10 +286,28 @@ def main(argv: list[str] | None = None) -> int:
     forget.set_defaults(func=cmd_forget)
     sub.add_parser("retention", help="remove raw rows and archived files past retention").set_defaults(
         func=cmd_retention)
+    rotate = sub.add_parser("rotate-key", help="re-key every pseudonym after the region changed its key "
+                                               "(set the new key as usual; give the old one in a file)")
+    rotate.add_argument("--old-key-file", required=True, help="file holding the key the warehouse was built with")
+    rotate.set_defaults(func=cmd_rotate_key)
+    reload = sub.add_parser("reload", help="put archived originals back into landing (rebuild from the archive)")
+    reload.add_argument("--la", help="only this LA's originals")
+    reload.set_defaults(func=cmd_reload)
+    unseal = sub.add_parser("unseal", help="open one archived or quarantined original (it holds identifiers)")
+    unseal.add_argument("sealed")
+    unseal.add_argument("out")
+    unseal.set_defaults(func=cmd_unseal)
     for p in (run, demo):
         p.add_argument("--log-level", default="WARNING", help="Dagster console log level (default WARNING)")
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except Busy as exc:  # one line, naming the run that holds the data root
+        print(f"placements {args.command}: {exc}", file=sys.stderr)
+        return 3
+    except (MissingKey, MissingStorageKey, KeyMismatch) as exc:
+        print(f"placements {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -18,8 +18,10 @@ import duckdb
 from ingest.settings import Settings
 from publish.disclosure import EXPORTS
 from publish.exports import write_exports
-from warehouse.builds import build_passed
-from warehouse.sql import identifier, literal, qualified
+from warehouse.security.encryption import load_storage_key
+from warehouse.storage.database import attach, open_warehouse
+from warehouse.storage.sql import identifier, literal, qualified
+from warehouse.transform.builds import build_passed
 
 EXPORTED = {spec.table for spec in EXPORTS}
 
@@ -52,7 +54,7 @@ def publish(settings: Settings, run_id: str | None, relations: Sequence[tuple[st
     """Copy `relations` ((schema, table) in the warehouse) into a new analyst file and swap it in.
     `run_id` None skips the build check (operator tooling and tests)."""
     if run_id is not None:
-        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        with open_warehouse(settings, read_only=True) as con:
             if not build_passed(con, run_id):
                 raise PublishRefused("dbt did not build and test successfully in this run: nothing published.")
     target = settings.published
@@ -62,7 +64,7 @@ def publish(settings: Settings, run_id: str | None, relations: Sequence[tuple[st
     summary = PublishSummary()
     try:
         with duckdb.connect(str(staging)) as out:
-            out.execute(f"ATTACH {literal(settings.warehouse)} AS wh (READ_ONLY)")  # ATTACH takes no parameter
+            attach(out, settings.warehouse, load_storage_key(), read_only=True, alias="wh", use=False)
             for schema, table in relations:
                 name = identifier(table)
                 out.execute(f"CREATE TABLE main.{name} AS SELECT * FROM wh.{qualified(schema, table)}")

@@ -5,6 +5,7 @@ import pytest
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference"
 TEST_KEY = "test-only-key-not-for-real-data-0123456789"
+TEST_STORAGE_KEY = "test-only-storage-key-not-for-real-data-9876543210"
 
 
 @pytest.fixture
@@ -13,6 +14,8 @@ def home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("PLACEMENTS_HOME", str(tmp_path / "data"))
     monkeypatch.setenv("PLACEMENTS_PSEUDONYMISATION_KEY", TEST_KEY)
     monkeypatch.delenv("PLACEMENTS_PSEUDONYMISATION_KEY_FILE", raising=False)
+    monkeypatch.setenv("PLACEMENTS_STORAGE_KEY", TEST_STORAGE_KEY)
+    monkeypatch.delenv("PLACEMENTS_STORAGE_KEY_FILE", raising=False)
     return tmp_path / "data"
 
 

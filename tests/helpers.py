@@ -64,3 +64,18 @@ def column_of(field: str, layout: str = "2026-06") -> str:
     from ingest.intake.conform import column_letter
 
     return column_letter([f.name for f in template_fields(layout)].index(field))
+
+
+def open_wh(home, read_only: bool = True):
+    """The encrypted warehouse of a test's data root, as the pipeline opens it."""
+    from ingest.settings import Settings
+    from warehouse.storage.database import open_warehouse
+
+    return open_warehouse(Settings(home=Path(home)), read_only=read_only)
+
+
+def unsealed(path) -> bytes:
+    """An archived or quarantined original, opened with the storage key of the test's environment."""
+    from warehouse.security.encryption import load_storage_key, read_sealed
+
+    return read_sealed(Path(path), load_storage_key())

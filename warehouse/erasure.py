@@ -6,15 +6,24 @@ The audit trail (`audit.erasures`) records what was removed and when, never whos
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
+from ingest.intake.bounds import OverLimit
+from ingest.intake.conform import FileRejected, conform_table, header_scorer
+from ingest.intake.readers import UnreadableFile, file_kind, read_data
+from ingest.intake.redact import without_rows
 from ingest.settings import Settings
 from ingest.standard import identity
-from warehouse.pseudonymise import load_key, pseudonym
-from warehouse.sql import qualified
+from ingest.standard.contract import load_contract
+from warehouse.security import tombstones
+from warehouse.security.encryption import SealBroken, load_storage_key, read_sealed, write_sealed
+from warehouse.security.keys import check_key
+from warehouse.security.pseudonymise import load_key, pseudonym
+from warehouse.storage import archive
+from warehouse.storage.database import open_warehouse
+from warehouse.storage.sql import qualified
 
 AUDIT_DDL = """CREATE TABLE IF NOT EXISTS audit.erasures (
     erased_at TIMESTAMP, action VARCHAR, la_code VARCHAR, raw_rows_removed INTEGER,
@@ -56,16 +65,26 @@ def _tables_with(con, column: str) -> list[tuple[str, str]]:
 
 
 def forget_child(settings: Settings, la_code: str, child_id: str) -> ErasureResult:
-    """Remove one child's rows from raw and from every warehouse table that holds rows per child or per
-    referral, in one transaction (all or nothing). The child id is normalised as on intake, so ' abc1'
-    finds the rows of ABC1. The aggregates and the published file lose them at the next run. The audit
-    entry holds no identifier."""
+    """Erase one child of one LA, so that it holds:
+    1. a tombstone (a keyed mark, no identifier) so that no later submission or archive reload brings
+       the child back;
+    2. the child's rows out of the LA's archived and quarantined originals (rewritten in place, sealed);
+    3. the child's rows out of raw and of every warehouse table with a child_key (and its referrals out of
+       every table with a referral_key), with the audit entry, in one transaction that rolls back on any
+       error (running forget again then completes it).
+    The child id is normalised as on intake, so ' abc1' finds the rows of ABC1. Aggregates and the
+    published file lose the child at the next run. The audit entry holds no identifier."""
     child = identity.identifier(child_id)
     if child is None:
         raise ValueError("The child id is blank.")
-    child_key = pseudonym(load_key(), la_code, child)
+    key = load_key()
+    child_key = pseudonym(key, la_code, child)
     result = ErasureResult()
-    with duckdb.connect(str(settings.warehouse)) as con:
+    with open_warehouse(settings) as con:
+        check_key(con, key)  # a different key would miss the child's pseudonymised rows
+        tombstones.add(settings, la_code, child)  # first: an interrupted erasure still holds at the gate
+        rewritten, unchecked = _redact_originals(settings, la_code, child)
+        result.files = rewritten
         con.execute("BEGIN TRANSACTION")
         try:
             result.raw_rows = con.execute(
@@ -82,8 +101,11 @@ def forget_child(settings: Settings, la_code: str, child_id: str) -> ErasureResu
                     result.warehouse_rows += con.execute(
                         f"DELETE FROM {qualified(schema, table)} WHERE referral_key IN ?",
                         [referral_keys]).fetchone()[0]
-            _audit(con, "forget child", la_code, result,
-                   "Aggregates and the published file are rebuilt without these rows at the next run.")
+            note = (f"Tombstone recorded; {rewritten} archived or quarantined original(s) rewritten without the "
+                    "child's rows. Aggregates and the published file are rebuilt without them at the next run.")
+            if unchecked:
+                note += f" {unchecked} original(s) could not be read to check (unreadable files loaded no rows)."
+            _audit(con, "forget child", la_code, result, note)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -91,16 +113,42 @@ def forget_child(settings: Settings, la_code: str, child_id: str) -> ErasureResu
     return result
 
 
+def _redact_originals(settings: Settings, la_code: str, child: str) -> tuple[int, int]:
+    """Rewrite every sealed original of the LA that holds rows of `child` without them (modification time
+    kept, so retention still counts from receipt). Returns (rewritten, could not be read)."""
+    contract, storage_key = load_contract(), load_storage_key()
+    rewritten = unchecked = 0
+    for folder in (settings.archive, settings.quarantine):
+        for stored in archive.originals(folder, la_code):
+            try:
+                data = read_sealed(stored.path, storage_key)
+                kind = file_kind(stored.original_name)
+                table = read_data(data, kind, header_scorer(contract), contract.sheets, settings.limits)
+                frame = conform_table(contract, table).frame
+            except (UnreadableFile, FileRejected, OverLimit, SealBroken, ValueError, OSError):
+                unchecked += 1
+                continue
+            rows = {int(r) for r in frame.loc[frame["child_id"] == child, "source_row"]}
+            if rows:
+                times = stored.path.stat()
+                write_sealed(stored.path, without_rows(data, kind, rows, table.sheet), storage_key)
+                os.utime(stored.path, (times.st_atime, times.st_mtime))
+                rewritten += 1
+    return rewritten, unchecked
+
+
 def apply_retention(settings: Settings, today: dt.date | None = None) -> ErasureResult:
-    """Remove raw rows received, and archived files modified, more than the retention period ago."""
+    """Remove raw rows received, and archived or quarantined originals received, more than the retention
+    period ago (a file's modification time is its receipt: rewriting it for an erasure keeps it)."""
     cutoff = dt.datetime.combine((today or dt.date.today()) - dt.timedelta(days=settings.retention_days), dt.time())
     result = ErasureResult()
-    for path in sorted(p for p in settings.archive.rglob("*") if p.is_file()):
-        if dt.datetime.fromtimestamp(path.stat().st_mtime) < cutoff:
-            path.unlink()
-            result.files += 1
+    for folder in (settings.archive, settings.quarantine):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink()):
+            if dt.datetime.fromtimestamp(path.lstat().st_mtime) < cutoff:
+                path.unlink()
+                result.files += 0 if path.name.endswith(".reason.txt") else 1
     if Path(settings.warehouse).exists():
-        with duckdb.connect(str(settings.warehouse)) as con:
+        with open_warehouse(settings) as con:
             if _existing(con, "raw", "placements"):
                 result.raw_rows = con.execute(
                     "DELETE FROM raw.placements WHERE received_at < ?", [cutoff]).fetchone()[0]

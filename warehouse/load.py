@@ -1,18 +1,29 @@
-"""The intake of one run: every file in landing ends accepted, rejected or duplicate, with a report."""
+"""The intake of one run: every entry in landing ends accepted, rejected or duplicate, with a report, and
+its original sealed in the archive or the quarantine."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from dataclasses import dataclass, field
 
 from ingest.intake.expectations import ExpectationGate
+from ingest.intake.findings import Finding
 from ingest.intake.gate import Assessment, Prepared, assess_prepared, file_sha256, prepare_file
-from ingest.intake.landing import LandedFile, la_folder, landed_files, move_to
+from ingest.intake.landing import LandedFile, la_folder, landed_files
+from ingest.intake.readers import file_kind
+from ingest.intake.redact import without_rows
 from ingest.intake.reports import write_report
 from ingest.settings import Settings
 from ingest.standard.contract import load_contract
-from warehouse.raw import already_loaded, connect, ensure_schema, log_file_event, record_submission
+from warehouse.security import tombstones
+from warehouse.security.encryption import load_storage_key
+from warehouse.security.keys import check_key
+from warehouse.security.pseudonymise import load_key
+from warehouse.storage import archive
+from warehouse.storage.database import open_warehouse
+from warehouse.storage.raw import already_loaded, ensure_schema, log_file_event, record_submission
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +38,7 @@ class FileOutcome:
     rows_loaded: int = 0
     rows_rejected: int = 0
     rows_with_warnings: int = 0
+    rows_erased: int = 0
     version: str | None = None
     reason: str = ""
     report: str = ""
@@ -46,16 +58,29 @@ class IntakeResult:
 
 
 DUPLICATE_REASON = "The same content was already received from this LA; nothing was loaded twice."
+NOT_REGULAR_REASON = ("This is a link, a pipe or another special file, not a file: it was not opened. Put the "
+                      "return itself in your LA's folder.")
 BATCH_ROWS = 50_000  # files are validated together up to this many rows: GX overhead per batch, bounded memory
+
+
+def preflight(settings: Settings) -> None:
+    """Before anything is read or moved: both keys present, and the pseudonymisation key the one the
+    warehouse was built with (MissingKey, MissingStorageKey or KeyMismatch otherwise)."""
+    key = load_key()
+    load_storage_key()
+    with open_warehouse(settings) as con:
+        check_key(con, key)
 
 
 def run_intake(settings: Settings, run_id: str = "") -> IntakeResult:
     """`run_id` is an opaque label (the orchestrator's run) recorded with each file event."""
     settings.ensure()
+    preflight(settings)
     contract = load_contract()
     result = IntakeResult()
     files = landed_files(settings.landing)
-    con = connect(settings.warehouse)
+    erased, storage_key = tombstones.marks(settings), load_storage_key()
+    con = open_warehouse(settings)
     try:
         ensure_schema(con, contract)
         gate = ExpectationGate(contract) if files else None
@@ -65,11 +90,15 @@ def run_intake(settings: Settings, run_id: str = "") -> IntakeResult:
         def flush() -> None:
             assessments = assess_prepared([p for _, p in pending], gate, settings)
             for (landed, _), assessment in zip(pending, assessments, strict=True):
+                _drop_erased(assessment, erased, storage_key)
                 result.files.append(_settle(con, contract, settings, landed, assessment, run_id))
             pending.clear()
 
         for number, landed in enumerate(files, start=1):
-            log.info("intake [%d/%d] %s/%s", number, len(files), landed.la_code or "?", landed.path.name)
+            log.info("intake [%d/%d] %s/%s", number, len(files), landed.la_code or "?", landed.shown)
+            if not landed.regular:
+                result.files.append(_not_regular(con, contract, settings, landed, run_id))
+                continue
             sha = file_sha256(landed.path)
             if (landed.la_code, sha) in seen or (landed.la_code and already_loaded(con, landed.la_code, sha)):
                 result.files.append(_duplicate(con, settings, landed, sha, run_id))
@@ -88,13 +117,32 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+def _drop_erased(assessment: Assessment, erased: set[tuple[str, str]], storage_key: bytes) -> None:
+    """Rows of children erased on request are never loaded again, from any file."""
+    if assessment.status != "accepted" or not any(la == assessment.la_code for la, _ in erased):
+        return
+    keep = [not tombstones.is_erased(erased, storage_key, assessment.la_code, child)
+            for child in assessment.accepted["child_id"]]
+    assessment.rows_erased = len(keep) - sum(keep)
+    assessment.erased_rows = [int(r) for r in assessment.accepted.loc[[not k for k in keep], "source_row"]]
+    assessment.accepted = assessment.accepted[keep]
+
+
 def _duplicate(con, settings: Settings, landed: LandedFile, sha: str, run_id: str) -> FileOutcome:
     assessment = Assessment(la_code=landed.la_code, file_name=landed.path.name, sha256=sha, status="duplicate")
     report = write_report(assessment, settings.reports / la_folder(landed.la_code))
     log_file_event(con, run_id, landed.la_code, landed.path.name, sha, "duplicate")
-    move_to(settings.archive, landed, sha, _now())
-    log.info("%s/%s: duplicate", landed.la_code, landed.path.name)
+    archive.store(settings.archive, landed, sha, _now())
+    log.info("%s/%s: duplicate", landed.la_code, landed.shown)
     return FileOutcome(landed.la_code, landed.path.name, sha, "duplicate", reason=DUPLICATE_REASON, report=str(report))
+
+
+def _not_regular(con, contract, settings: Settings, landed: LandedFile, run_id: str) -> FileOutcome:
+    """A link or special file: refused without being opened (nothing outside landing is ever read)."""
+    sha = hashlib.sha256(f"{landed.path}|{landed.path.lstat().st_ino}".encode()).hexdigest()  # never read
+    assessment = Assessment(la_code=landed.la_code, file_name=landed.path.name, sha256=sha, status="rejected",
+                            findings=[Finding("F009", "error", NOT_REGULAR_REASON)])
+    return _settle(con, contract, settings, landed, assessment, run_id)
 
 
 def _settle(con, contract, settings: Settings, landed: LandedFile, assessment: Assessment, run_id: str) -> FileOutcome:
@@ -104,12 +152,16 @@ def _settle(con, contract, settings: Settings, landed: LandedFile, assessment: A
     record_submission(con, contract, assessment, now, str(report.relative_to(settings.home)))
     log_file_event(con, run_id, landed.la_code, landed.path.name, assessment.sha256, assessment.status)
     target = settings.archive if assessment.status == "accepted" else settings.quarantine
-    moved = move_to(target, landed, assessment.sha256, now)
+    content = None
+    if assessment.erased_rows:  # the archived original never holds an erased child either
+        content = without_rows(landed.path.read_bytes(), file_kind(landed.path.name), set(assessment.erased_rows),
+                               assessment.sheet)
+    moved = archive.store(target, landed, assessment.sha256, now, content)
     if assessment.status == "rejected":
         moved.with_name(moved.name + ".reason.txt").write_text(
             f"{assessment.reason}\nFull feedback: {report}\n", encoding="utf-8"
         )
-    log.info("%s/%s: %s", landed.la_code, landed.path.name, assessment.status)
+    log.info("%s/%s: %s", landed.la_code, landed.shown, assessment.status)
     return _outcome(assessment, str(report))
 
 
@@ -123,6 +175,7 @@ def _outcome(a: Assessment, report: str) -> FileOutcome:
         rows_loaded=a.rows_accepted,
         rows_rejected=a.rows_rejected,
         rows_with_warnings=a.rows_with_warnings,
+        rows_erased=a.rows_erased,
         version=a.version,
         reason=a.reason,
         report=report,

@@ -1,4 +1,4 @@
-{# GENERATED from ingest/standard/canonical.yaml by `python -m warehouse.dbt_contract`: do not edit. #}
+{# GENERATED from ingest/standard/canonical.yaml by `python -m warehouse.transform.generate`: do not edit. #}
 
 {# The controlled values of every vocabulary of the contract. #}
 {% macro contract_vocabularies() %}

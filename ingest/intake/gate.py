@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ingest.intake.bounds import OverLimit
 from ingest.intake.conform import Conformed, FileRejected, conform_table, header_scorer
 from ingest.intake.expectations import ExpectationGate
 from ingest.intake.findings import Finding
@@ -33,6 +34,9 @@ class Assessment:
     version: str | None = None
     layout: str | None = None
     rows_received: int = 0
+    rows_erased: int = 0  # rows of children erased on request, dropped by the warehouse's intake
+    erased_rows: list[int] = field(default_factory=list)  # their row numbers in the file
+    sheet: str | None = None  # the workbook sheet the rows were read from
     accepted: pd.DataFrame | None = None  # rows to load, with warning_codes
     not_collected: list[str] = field(default_factory=list)
     expectation_summary: dict = field(default_factory=dict)
@@ -43,7 +47,9 @@ class Assessment:
 
     @property
     def rows_rejected(self) -> int:
-        return self.rows_received - self.rows_accepted if self.status == "accepted" else self.rows_received
+        if self.status != "accepted":
+            return self.rows_received
+        return self.rows_received - self.rows_accepted - self.rows_erased
 
     @property
     def rows_with_warnings(self) -> int:
@@ -85,18 +91,21 @@ def prepare_file(
         if la_code not in local_authorities():
             shown = la_code if la_code.isalnum() and len(la_code) <= 12 else "(unnamed)"
             raise FileRejected("F002", f"The folder '{shown}' is not the DfE code of an English local authority.")
-        if path.stat().st_size > settings.max_file_bytes:
+        if path.stat().st_size > settings.limits.max_file_bytes:
             raise FileRejected(
-                "F006", f"The file is larger than the {settings.max_file_bytes // (1024 * 1024)} MB limit."
+                "F006", f"The file is larger than the {settings.limits.max_file_bytes // (1024 * 1024)} MB limit."
             )
         try:
-            table = read_file(path, header_scorer(contract), contract.sheets)
+            table = read_file(path, header_scorer(contract), contract.sheets, settings.limits)
+        except OverLimit as exc:
+            raise FileRejected("F008", str(exc)) from exc
         except NoStandardHeaders as exc:
             raise FileRejected("F003", str(exc)) from exc
         except UnreadableFile as exc:
             raise FileRejected("F001", str(exc)) from exc
         conformed = conform_table(contract, table)
         assessment.version, assessment.layout = conformed.version.version, conformed.layout
+        assessment.sheet = table.sheet
         assessment.not_collected = conformed.not_collected
         assessment.rows_received = len(conformed.frame)
         if conformed.frame.empty:

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ingest.intake.bounds import OverLimit, RowBudget, check_json_depth, check_workbook_archive
+from ingest.settings import Limits
+
 
 class UnreadableFile(Exception):
     """The file cannot be read as any supported format; the message is for a placement officer."""
@@ -34,30 +37,47 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
 
 
+DEFAULT_LIMITS = Limits()
 SUFFIXES = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".json": "json", ".jsonld": "json"}
 JSONLD_KEYWORDS = {"@context", "@id", "@type"}
 # A JSON-LD value given as a compact IRI ("st:TaxisToSchool") or a full IRI ("...support-type#TaxisToSchool").
 _IRI = re.compile(r"^(?:[a-z][a-z0-9]*:(?!//)|https?://[^#]*#)([A-Za-z][A-Za-z0-9]*)$")
 
 
-def read_file(path: Path, header_score: Callable[[list[Any]], int], preferred_sheets: tuple[str, ...] = ()) -> RawTable:
+def read_file(path: Path, header_score: Callable[[list[Any]], int], preferred_sheets: tuple[str, ...] = (),
+              limits: Limits = DEFAULT_LIMITS) -> RawTable:
     """Read CSV, xlsx or JSON. `header_score` counts how many cells of a row are headers of the standard;
     it picks the sheet and the header row in workbooks and the header line in CSV files. A sheet named in
-    `preferred_sheets` wins a tie between sheets."""
-    kind = SUFFIXES.get(path.suffix.lower())
+    `preferred_sheets` wins a tie between sheets. Work is bounded by `limits` (OverLimit otherwise)."""
+    kind = file_kind(path.name)
+    with path.open("rb") as f:  # never more than the limit, whatever the file system says of its size
+        data = f.read(limits.max_file_bytes + 1)
+    return read_data(data, kind, header_score, preferred_sheets, limits)
+
+
+def file_kind(name: str) -> str:
+    kind = SUFFIXES.get(Path(name).suffix.lower())
     if kind is None:
         raise UnreadableFile(
-            f"Files ending {path.suffix or '(no extension)'} are not accepted: send the Excel template (.xlsx), "
-            "CSV or JSON-LD (.json, .jsonld)."
+            f"Files ending {Path(name).suffix or '(no extension)'} are not accepted: send the Excel template "
+            "(.xlsx), CSV or JSON-LD (.json, .jsonld)."
         )
-    data = path.read_bytes()
+    return kind
+
+
+def read_data(data: bytes, kind: str, header_score: Callable[[list[Any]], int], preferred_sheets: tuple[str, ...] = (),
+              limits: Limits = DEFAULT_LIMITS) -> RawTable:
+    """Read the bytes of a file of `kind` (csv, xlsx, json), as read_file does."""
+    if len(data) > limits.max_file_bytes:
+        raise OverLimit(f"The file is larger than the {limits.max_file_bytes // (1024 * 1024)} MB limit: "
+                        "split the return into quarterly files.")
     if not data.strip():
         raise UnreadableFile("The file is empty.")
     if kind == "xlsx":
-        return read_xlsx(data, header_score, preferred_sheets)
+        return read_xlsx(data, header_score, preferred_sheets, limits)
     if kind == "json":
-        return read_jsonld(data)
-    return read_csv(data, header_score)
+        return read_jsonld(data, limits)
+    return read_csv(data, header_score, limits)
 
 
 def _blank(cell: Any) -> bool:
@@ -74,9 +94,10 @@ def _best_header_row(rows: list[list[Any]], header_score: Callable[[list[Any]], 
 
 
 def _strip_trailing(cells: list[Any]) -> list[Any]:
-    while cells and _blank(cells[-1]):
-        cells = cells[:-1]
-    return cells
+    end = len(cells)
+    while end and _blank(cells[end - 1]):
+        end -= 1
+    return cells[:end]
 
 
 def _table(fmt: str, grid: list[tuple[int, list[Any]]], header_score, sheet=None) -> RawTable:
@@ -97,14 +118,18 @@ def _table(fmt: str, grid: list[tuple[int, list[Any]]], header_score, sheet=None
 
 
 def read_xlsx(
-    data: bytes, header_score: Callable[[list[Any]], int], preferred_sheets: tuple[str, ...] = ()
+    data: bytes, header_score: Callable[[list[Any]], int], preferred_sheets: tuple[str, ...] = (),
+    limits: Limits = DEFAULT_LIMITS,
 ) -> RawTable:
+    """Cached values only: a formula cell reads as the value Excel last computed, never evaluated, and
+    links to other workbooks are not followed. XML is parsed by defusedxml (no entity expansion)."""
     import zipfile
 
     from openpyxl import load_workbook
 
+    check_workbook_archive(data, limits)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise UnreadableFile(
             "The file could not be opened as an Excel workbook (.xlsx). It may be damaged, password-protected "
@@ -116,14 +141,20 @@ def read_xlsx(
         grids: dict[str, list[tuple[int, list[Any]]]] = {}
         for ws in workbook.worksheets:
             grid = []
+            budget = RowBudget(limits)
+            ws.reset_dimensions()  # rows as long as their last cell, not as wide as the sheet claims to be
             for row_number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                grid.append((row_number, list(row)))
+                cells = _strip_trailing(list(row))
+                budget.take(len(cells))
+                grid.append((row_number, cells))
             grids[ws.title] = grid
             _, score = _best_header_row([c for _, c in grid], header_score)
             # A preferred sheet wins ties; otherwise the sheet with most known headers.
             rank = score * 2 + (1 if ws.title.strip().lower() in preferred else 0)
             if score and (best is None or rank > best[0]):
                 best = (rank, ws.title)
+    except OverLimit:
+        raise
     except Exception as exc:  # openpyxl raises many types on malformed parts
         raise UnreadableFile("The Excel workbook is damaged and its sheets could not be read.") from exc
     finally:
@@ -146,9 +177,10 @@ def _decode(data: bytes) -> str:
     raise UnreadableFile("The CSV file's text encoding is not UTF-8 or Windows-1252: export it again as CSV UTF-8.")
 
 
-def read_csv(data: bytes, header_score: Callable[[list[Any]], int]) -> RawTable:
-    if b"\x00" in data[:4096]:
-        raise UnreadableFile("The file is not a text CSV file (it contains binary data).")
+def read_csv(data: bytes, header_score: Callable[[list[Any]], int], limits: Limits = DEFAULT_LIMITS) -> RawTable:
+    if b"\x00" in data:
+        raise UnreadableFile("The file is not a text CSV file (it contains binary data, such as a NUL byte): "
+                             "export it again from Excel as CSV UTF-8.")
     text = _decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -156,7 +188,9 @@ def read_csv(data: bytes, header_score: Callable[[list[Any]], int]) -> RawTable:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         grid = []
         line = 1
+        budget = RowBudget(limits)
         for record in reader:
+            budget.take(len(record))
             grid.append((line, record))
             line = reader.line_num + 1
     except csv.Error as exc:
@@ -186,19 +220,29 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def read_jsonld(data: bytes) -> RawTable:
+def read_jsonld(data: bytes, limits: Limits = DEFAULT_LIMITS) -> RawTable:
     """One record, a list of records, or an @graph. Row numbers are record numbers (1 = first record)."""
     try:
         doc = json.loads(data.decode("utf-8-sig"))
+    except RecursionError:
+        raise OverLimit(f"The JSON nests objects more than {limits.max_json_depth} levels deep (a placement "
+                        "record nests 3): it is not a placements return.") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise UnreadableFile(
             f"The file is not valid JSON ({exc.__class__.__name__}); export the records again as JSON-LD."
         ) from exc
+    check_json_depth(doc, limits.max_json_depth)
     records = doc.get("@graph", doc) if isinstance(doc, dict) else doc
     records = [records] if isinstance(records, dict) else records
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
         raise UnreadableFile("The JSON does not hold placement records (an object, a list of objects or an @graph).")
+    if len(records) > limits.max_rows:
+        raise OverLimit(f"The file has {len(records):,} records, above the limit of {limits.max_rows:,} for one "
+                        "return: send it as quarterly files.")
     flat = [_flatten(r, {}) for r in records]
+    if max((len(r) for r in flat), default=0) > limits.max_columns:
+        raise OverLimit(f"A record has more than {limits.max_columns:,} properties (the standard has about 50): "
+                        "it is not a placements return.")
     headers: list[str] = []
     for record in flat:
         headers.extend(k for k in record if k not in headers)

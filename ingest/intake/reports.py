@@ -41,6 +41,7 @@ def summary_lines(a: Assessment) -> list[tuple[str, str]]:
         ("Rows accepted", str(a.rows_accepted)),
         ("Rows rejected", str(a.rows_rejected)),
         ("Rows accepted with warnings", str(a.rows_with_warnings)),
+        *([("Rows not loaded: erased on request", str(a.rows_erased))] if a.rows_erased else []),
     ]
 
 

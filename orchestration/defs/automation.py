@@ -7,7 +7,7 @@ import dagster as dg
 
 from ingest.intake.gate import file_sha256
 from ingest.intake.landing import landed_files
-from orchestration.defs.resources import PlacementsSettings
+from orchestration.defs.resources import PlacementsSettings, RunLock
 
 nightly_job = dg.define_asset_job(
     "nightly_run",
@@ -52,7 +52,8 @@ def landing_sensor(context: dg.SensorEvaluationContext, placements: PlacementsSe
 
 
 @dg.op(description="Remove raw rows and archived files older than PLACEMENTS_RETENTION_DAYS.")
-def apply_retention_policy(context: dg.OpExecutionContext, placements: PlacementsSettings) -> None:
+def apply_retention_policy(context: dg.OpExecutionContext, placements: PlacementsSettings,
+                           run_lock: RunLock) -> None:
     from warehouse.erasure import apply_retention
 
     result = apply_retention(placements.settings())

@@ -8,8 +8,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.defs.resources import PlacementsSettings, dbt_project
-from warehouse.builds import record_dbt_verdict
+from orchestration.defs.resources import PlacementsSettings, RunLock, dbt_project
+from warehouse.transform.builds import record_dbt_verdict
 
 
 class PlacementsTranslator(DagsterDbtTranslator):
@@ -23,14 +23,14 @@ translator = PlacementsTranslator()
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, name="dbt_models",
             dagster_dbt_translator=translator, retry_policy=dg.RetryPolicy(max_retries=2, delay=30))
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
-               placements: PlacementsSettings) -> Iterator[Any]:
+               placements: PlacementsSettings, run_lock: RunLock) -> Iterator[Any]:
     settings = placements.settings()
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
     yield from invocation.stream()
     results = invocation.get_artifact("run_results.json").get("results", [])
     failures = [r["unique_id"] for r in results if r.get("status") not in {"success", "pass", "skipped"}]
     success = invocation.is_successful() and not failures
-    record_dbt_verdict(settings.warehouse, context.run_id, success, failures)
+    record_dbt_verdict(settings, context.run_id, success, failures)
     if not success:
         raise dg.Failure(
             description=f"dbt build failed ({len(failures)} models or tests): nothing will be published.",

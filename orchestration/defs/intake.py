@@ -2,9 +2,11 @@
 
 import dagster as dg
 
-from orchestration.defs.resources import PlacementsSettings
-from warehouse.load import run_intake
-from warehouse.pseudonymise import MissingKey, load_key
+from orchestration.defs.resources import PlacementsSettings, RunLock
+from warehouse.load import preflight, run_intake
+from warehouse.security.encryption import MissingStorageKey
+from warehouse.security.keys import KeyMismatch
+from warehouse.security.pseudonymise import MissingKey
 
 # dbt's sources name these keys in their meta (dbt_project/models/staging/_sources.yml)
 RAW_PLACEMENTS = dg.AssetKey(["raw", "placements"])
@@ -30,11 +32,11 @@ RAW_SUBMISSIONS = dg.AssetKey(["raw", "submissions"])
     # Safe: content already loaded is recognised as duplicate, a half-loaded file was rolled back.
     retry_policy=dg.RetryPolicy(max_retries=2, delay=30),
 )
-def intake(context: dg.AssetExecutionContext, placements: PlacementsSettings):
+def intake(context: dg.AssetExecutionContext, placements: PlacementsSettings, run_lock: RunLock):
     settings = placements.settings()
-    try:  # fail before touching anything: without the key nothing can be pseudonymised downstream
-        load_key()
-    except MissingKey as exc:
+    try:  # fail before touching anything: no keys, or not the warehouse's own pseudonymisation key
+        preflight(settings)
+    except (MissingKey, MissingStorageKey, KeyMismatch) as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
     result = run_intake(settings, run_id=context.run_id)
     files = [

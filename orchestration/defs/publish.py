@@ -5,7 +5,7 @@ import json
 import dagster as dg
 
 from orchestration.defs.dbt import translator
-from orchestration.defs.resources import PlacementsSettings, dbt_project
+from orchestration.defs.resources import PlacementsSettings, RunLock, dbt_project
 from publish.analyst_file import publish
 
 
@@ -29,7 +29,8 @@ PUBLIC = public_models()
     description="published/placements.duckdb: dbt's public models only, swapped in atomically, and the "
                 "suppressed exports beside it.",
 )
-def published_placements(context: dg.AssetExecutionContext, placements: PlacementsSettings) -> dg.MaterializeResult:
+def published_placements(context: dg.AssetExecutionContext, placements: PlacementsSettings,
+                         run_lock: RunLock) -> dg.MaterializeResult:
     settings = placements.settings()
     summary = publish(settings, run_id=context.run_id, relations=[relation for _, relation in PUBLIC])
     return dg.MaterializeResult(

@@ -5,12 +5,15 @@ built by `make`, the `placements` command or `dagster dev` (prepare_if_dev) befo
 """
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject
 
 from ingest.settings import PROJECT_ROOT, Settings, load_settings
+from warehouse.storage.lock import Busy, exclusive
 
 DBT_DIR = PROJECT_ROOT / "dbt_project"
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
@@ -30,9 +33,28 @@ class PlacementsSettings(dg.ConfigurableResource):
         return settings.ensure()
 
 
+class RunLock(dg.ConfigurableResource):
+    """The data root's one-writer lock, held for a whole run: a sensor or scheduled run waits for a
+    `placements run`, `forget` or `retention` in progress (up to `wait_seconds`), then fails naming it (the
+    run is retried later). Within `placements run`, the command already holds it."""
+
+    wait_seconds: float = 900.0
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["RunLock"]:
+        settings = load_settings()
+        what = f"Dagster run {context.run_id[:8]}" if context.run_id else "Dagster run"
+        try:
+            with exclusive(settings.home, what, self.wait_seconds):
+                yield self
+        except Busy as exc:
+            raise dg.Failure(description=str(exc)) from exc
+
+
 defs = dg.Definitions(
     resources={
         "placements": PlacementsSettings(),
+        "run_lock": RunLock(),
         # the venv's dbt, whether or not the venv is activated (no PATH change needed)
         "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_DIR),
                               dbt_executable=str(Path(sys.executable).parent / "dbt")),

@@ -6,16 +6,16 @@ import subprocess
 import sys
 import textwrap
 
-import duckdb
 import pytest
 
 from synthetic.generator import generate_region
+from tests.helpers import open_wh
 
 pytestmark = pytest.mark.e2e
 
 CRASHING_INTAKE = textwrap.dedent("""
     import os
-    from warehouse import raw as warehouse
+    from warehouse.storage import raw as warehouse
     from warehouse.load import run_intake
     from ingest.settings import load_settings
 
@@ -39,8 +39,7 @@ def test_kill_during_load_then_rerun_has_no_duplicate_and_no_missing_rows(home):
     child = subprocess.run([sys.executable, "-c", CRASHING_INTAKE], env=dict(os.environ), timeout=300,
                            capture_output=True)
     assert child.returncode == -9, child.stderr.decode()[-2000:]
-    warehouse = home / "warehouse" / "warehouse.duckdb"
-    with duckdb.connect(str(warehouse)) as con:
+    with open_wh(home, read_only=False) as con:
         loaded_files = con.execute("SELECT count(*) FROM raw.submissions").fetchone()[0]
         rows = con.execute("SELECT count(*) FROM raw.placements").fetchone()[0]
         per_file = con.execute("SELECT file_name, count(*) FROM raw.placements GROUP BY 1").fetchall()
@@ -55,7 +54,7 @@ def test_kill_during_load_then_rerun_has_no_duplicate_and_no_missing_rows(home):
 
     result = run_intake(load_settings())
     assert result.count("accepted") == len(region.files) - 1 and result.count("rejected") == 0
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_wh(home) as con:
         total = con.execute("SELECT count(*) FROM raw.placements").fetchone()[0]
         distinct = con.execute("SELECT count(DISTINCT (file_sha256, source_row)) FROM raw.placements").fetchone()[0]
     assert total == distinct == len(region.records)

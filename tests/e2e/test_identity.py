@@ -9,7 +9,8 @@ import pytest
 from dagster import DagsterInstance
 
 from ingest.settings import PROJECT_ROOT
-from tests.helpers import VALID, write_template_rows
+from tests.helpers import VALID, open_wh, write_template_rows
+from warehouse.storage.database import open_warehouse
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +25,7 @@ def _run():
 
 def test_one_child_one_referral_everywhere_and_forget_erases_every_spelling(home, monkeypatch, tmp_path):
     from warehouse.erasure import forget_child
-    from warehouse.pseudonymise import load_key, pseudonym
+    from warehouse.security.pseudonymise import load_key, pseudonym
 
     monkeypatch.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
     monkeypatch.setenv("PLACEMENTS_DAGSTER_STORAGE", str(home / "dagster"))
@@ -34,8 +35,7 @@ def test_one_child_one_referral_everywhere_and_forget_erases_every_spelling(home
              {**VALID, "child_id": "OTHER7"}]
     write_template_rows(landing / "q2.xlsx", first)
     _run()
-    warehouse = home / "warehouse" / "warehouse.duckdb"
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_wh(home) as con:
         assert con.execute("SELECT DISTINCT child_id FROM raw.placements ORDER BY 1").fetchall() == [
             ("ABC1",), ("OTHER7",)]
         refused = con.execute("SELECT rows_rejected FROM raw.submissions").fetchone()[0]
@@ -54,7 +54,7 @@ def test_one_child_one_referral_everywhere_and_forget_erases_every_spelling(home
 
     result = forget_child(load_settings(home), "840", "abc1 ")
     assert result.raw_rows == 2 and result.warehouse_rows > 0
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_wh(home) as con:
         assert con.execute("SELECT count(*) FROM raw.placements WHERE child_id = 'ABC1'").fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM marts.fct_referrals WHERE child_key = ?", [key]).fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM raw.placements").fetchone()[0] == 1  # OTHER7 stays
@@ -84,5 +84,5 @@ def test_a_failed_forget_changes_nothing(home, monkeypatch):
     monkeypatch.setattr(erasure, "_audit", broken_audit)
     with pytest.raises(OSError):
         erasure.forget_child(settings, "840", "ABC1")
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with open_warehouse(settings, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM raw.placements").fetchone()[0] == 1

@@ -16,7 +16,9 @@ import pytest
 
 from ingest.settings import PROJECT_ROOT, load_settings
 from synthetic.generator import generate_region
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, TEST_STORAGE_KEY
+from tests.helpers import open_wh, unsealed
+from warehouse.storage.database import open_warehouse
 
 pytestmark = pytest.mark.e2e
 PLACEMENTS = [sys.executable, "-m", "orchestration.cli"]
@@ -27,9 +29,11 @@ def night(tmp_path_factory):
     """A night: one accepted, one rejected and one duplicate file, run with `placements run`."""
     home = tmp_path_factory.mktemp("ops") / "data"
     env = {**os.environ, "PLACEMENTS_HOME": str(home), "PLACEMENTS_PSEUDONYMISATION_KEY": TEST_KEY,
+           "PLACEMENTS_STORAGE_KEY": TEST_STORAGE_KEY,
            "PLACEMENTS_DAGSTER_STORAGE": str(home / "dagster"), "DAGSTER_HOME": str(PROJECT_ROOT)}
     with pytest.MonkeyPatch.context() as mp:
-        for k in ("PLACEMENTS_HOME", "PLACEMENTS_PSEUDONYMISATION_KEY", "PLACEMENTS_DAGSTER_STORAGE", "DAGSTER_HOME"):
+        for k in ("PLACEMENTS_HOME", "PLACEMENTS_PSEUDONYMISATION_KEY", "PLACEMENTS_STORAGE_KEY",
+                  "PLACEMENTS_DAGSTER_STORAGE", "DAGSTER_HOME"):
             mp.setenv(k, env[k])
         region = generate_region(home / "landing", seed=5, las=("840",), first_year=2025, quarters=2,
                                  referrals_per_quarter=12, messy=False, today=dt.date(2026, 1, 1))
@@ -39,7 +43,7 @@ def night(tmp_path_factory):
         first_run = subprocess.run([*PLACEMENTS, "run"], env=env, capture_output=True, text=True, timeout=600)
         assert first_run.returncode == 0, first_run.stdout + first_run.stderr
         archived = next((home / "archive" / "840").glob("*.xlsx"))
-        shutil.copy(archived, home / "landing" / "840" / "resent.xlsx")  # duplicate
+        (home / "landing" / "840" / "resent.xlsx").write_bytes(unsealed(archived))  # duplicate
         shutil.move(home / "second.xlsx", home / "landing" / "840" / second.name)  # accepted
         (home / "landing" / "840" / "broken.xlsx").write_bytes(b"not a workbook")  # rejected
         night_run = subprocess.run([*PLACEMENTS, "run"], env=env, capture_output=True, text=True, timeout=600)
@@ -73,7 +77,7 @@ def test_a_failing_dbt_test_publishes_nothing(night):
 
     published = night["home"] / "published" / "placements.duckdb"
     before = _sha(published)
-    with duckdb.connect(str(night["home"] / "warehouse" / "warehouse.duckdb")) as con:
+    with open_wh(night["home"], read_only=False) as con:
         # a row for an LA that does not exist: the relationships test on stg_placements fails
         con.execute("""INSERT INTO raw.placements BY NAME
                        SELECT * REPLACE ('999' AS la_code, 'broken-test-row' AS submission_id)
@@ -82,7 +86,7 @@ def test_a_failing_dbt_test_publishes_nothing(night):
         result = defs.resolve_job_def("nightly_run").execute_in_process(instance=instance, raise_on_error=False)
     assert not result.success
     assert _sha(published) == before
-    with duckdb.connect(str(night["home"] / "warehouse" / "warehouse.duckdb")) as con:
+    with open_wh(night["home"], read_only=False) as con:
         con.execute("DELETE FROM raw.placements WHERE submission_id = 'broken-test-row'")
         verdict = con.execute("SELECT success FROM audit.dbt_builds WHERE run_id = ?", [result.run_id]).fetchone()
     assert verdict == (False,)
@@ -95,7 +99,7 @@ def test_a_reader_keeps_working_across_a_publish(night):
     settings = load_settings()
     reader = duckdb.connect(str(settings.published), read_only=True)
     before = reader.execute("SELECT count(*) FROM mart_sufficiency").fetchone()[0]
-    with duckdb.connect(str(settings.warehouse)) as con:
+    with open_warehouse(settings) as con:
         con.execute("CREATE OR REPLACE TABLE marts.mart_sufficiency AS SELECT * FROM marts.mart_sufficiency LIMIT 1")
     errors, reads = [], []
 
@@ -123,7 +127,7 @@ def test_a_reader_keeps_working_across_a_publish(night):
 
 
 def test_forget_removes_a_child_everywhere_with_an_audit_entry_holding_no_identifier(night):
-    from warehouse.pseudonymise import load_key, pseudonym
+    from warehouse.security.pseudonymise import load_key, pseudonym
 
     records = night["region"].records
     child = records.iloc[0]["child_id"]
@@ -131,9 +135,8 @@ def test_forget_removes_a_child_everywhere_with_an_audit_entry_holding_no_identi
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert child not in result.stdout
-    warehouse = night["home"] / "warehouse" / "warehouse.duckdb"
     key = pseudonym(load_key(), "840", child)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_wh(night["home"]) as con:
         assert con.execute("SELECT count(*) FROM raw.placements WHERE child_id = ?", [child]).fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM marts.fct_referrals WHERE child_key = ?", [key]).fetchone()[0] == 0
         audit = con.execute("SELECT * FROM audit.erasures").fetchall()
@@ -149,10 +152,11 @@ def test_retention_removes_old_raw_rows_and_archived_files(night):
     from warehouse.erasure import apply_retention
 
     settings = load_settings()
-    archived = [p for p in settings.archive.rglob("*") if p.is_file()]
+    archived = [p for folder in (settings.archive, settings.quarantine) for p in folder.rglob("*")
+                if p.is_file() and not p.name.endswith(".reason.txt")]
     result = apply_retention(settings, today=dt.date.today() + dt.timedelta(days=settings.retention_days + 1))
     assert result.files == len(archived) and result.raw_rows > 0
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with open_warehouse(settings, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM raw.placements").fetchone()[0] == 0
 
 

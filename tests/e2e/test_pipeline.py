@@ -11,7 +11,8 @@ from dagster import AssetKey, DagsterInstance
 
 from ingest.settings import PROJECT_ROOT
 from synthetic.generator import generate_region
-from tests.conftest import TEST_KEY
+from tests.conftest import TEST_KEY, TEST_STORAGE_KEY
+from tests.helpers import open_wh, unsealed
 
 pytestmark = pytest.mark.e2e
 LAS = ("933", "840", "801", "391", "394")  # June and April templates, v2 CSV two ways, JSON-LD
@@ -30,6 +31,7 @@ def region(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("PLACEMENTS_HOME", str(home))
         mp.setenv("PLACEMENTS_PSEUDONYMISATION_KEY", TEST_KEY)
+        mp.setenv("PLACEMENTS_STORAGE_KEY", TEST_STORAGE_KEY)
         mp.setenv("PLACEMENTS_DAGSTER_STORAGE", str(home / "dagster"))
         mp.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
         generated = generate_region(home / "landing", seed=7, las=LAS, first_year=2024, quarters=3,
@@ -99,7 +101,7 @@ def test_the_bad_value_row_was_rejected_and_the_rest_of_its_file_loaded(region):
     records = region["generated"].records
     bad = records[records["expect_rejected"].eq(True)]
     assert len(bad) == 1
-    with duckdb.connect(str(region["home"] / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
+    with open_wh(region["home"]) as con:
         loaded = con.execute(
             "SELECT count(*) FROM raw.placements WHERE la_code = ? AND file_name = ?",
             [bad.iloc[0]["la_code"], bad.iloc[0]["file_name"]],
@@ -220,12 +222,12 @@ def test_cost_driver_parts_add_up_exactly_for_regions_and_las(region):
 def test_same_content_again_is_a_duplicate_and_loads_nothing(region):
     home = region["home"]
     archived = sorted((home / "archive" / "840").glob("*.csv"))[0]
-    with duckdb.connect(str(home / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
+    with open_wh(home) as con:
         before = con.execute("SELECT count(*) FROM raw.placements").fetchone()[0]
-    shutil.copy(archived, home / "landing" / "840" / "resent.csv")
+    (home / "landing" / "840" / "resent.csv").write_bytes(unsealed(archived))
     result = run_job()
     assert result.success
-    with duckdb.connect(str(home / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
+    with open_wh(home) as con:
         after = con.execute("SELECT count(*) FROM raw.placements").fetchone()[0]
         outcome = con.execute(
             "SELECT outcome FROM raw.file_events WHERE file_name = 'resent.csv'").fetchall()
@@ -235,10 +237,11 @@ def test_same_content_again_is_a_duplicate_and_loads_nothing(region):
 
 def test_corrected_resubmission_supersedes_and_raw_keeps_both_versions(region):
     import csv
+    import io
 
     home = region["home"]
     original = sorted((home / "archive" / "391").glob("*.csv"))[-1]
-    lines = list(csv.reader(original.open(newline="", encoding="utf-8-sig"), delimiter=";"))
+    lines = list(csv.reader(io.StringIO(unsealed(original).decode("utf-8-sig"), newline=""), delimiter=";"))
     cost_col = lines[0].index("totalWeeklyCost")
     row = next(i for i, line in enumerate(lines[1:], start=1) if line and line[cost_col])
     child_id = lines[row][lines[0].index("childId")]
@@ -246,10 +249,10 @@ def test_corrected_resubmission_supersedes_and_raw_keeps_both_versions(region):
     corrected = home / "landing" / "391" / "corrected.csv"
     with corrected.open("w", newline="", encoding="utf-8") as out:
         csv.writer(out, delimiter=";").writerows(lines)
-    with duckdb.connect(str(home / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
+    with open_wh(home) as con:
         referrals_before = con.execute("SELECT count(*) FROM intermediate.int_referrals_latest").fetchone()[0]
     assert run_job().success
-    with duckdb.connect(str(home / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
+    with open_wh(home) as con:
         versions = con.execute(
             "SELECT total_weekly_cost FROM raw.placements WHERE la_code = '391' AND child_id = ? ORDER BY received_at",
             [child_id]).fetchall()

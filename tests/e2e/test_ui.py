@@ -41,7 +41,8 @@ def ui(tmp_path_factory):
     set_nux_seen()  # the operator has dismissed the first-visit newsletter dialog
     env = {**os.environ, "PLACEMENTS_HOME": str(home), "DAGSTER_HOME": str(PROJECT_ROOT),
            "PLACEMENTS_DAGSTER_STORAGE": str(home / "dagster"),
-           "PLACEMENTS_PSEUDONYMISATION_KEY": "ui-test-key-0123456789"}
+           "PLACEMENTS_PSEUDONYMISATION_KEY": "ui-test-key-0123456789",
+           "PLACEMENTS_STORAGE_KEY": "ui-test-storage-key-0123456789"}
     server = subprocess.Popen(
         [str(Path(sys.executable).parent / "dagster-webserver"), "-m", "orchestration.definitions",
          "-h", "127.0.0.1", "-p", str(port)],

@@ -108,7 +108,7 @@ def test_every_entry_of_the_contract_is_used():
     r004 = {c.field for c in checks_for(contract, version, present, dt.date(2026, 1, 1)) if c.code == "R004"}
     assert r004 == {f.name for f in version.fields if f.canonical.min is not None} and len(r004) == 7
     # sensitivity drives staging: officer names and free text are dropped, identifiers transformed
-    from warehouse.dbt_contract import staging_columns
+    from warehouse.transform.generate import staging_columns
 
     exposed = {name for name, *_ in staging_columns(contract)}
     restricted = {c.name for c in contract.raw_columns if c.sensitivity != "none"}

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from ingest.standard.contract import load_contract
 from orchestration.environment import MANIFEST
-from warehouse.dbt_contract import DBT_DIR, stale_files
+from warehouse.transform.generate import DBT_DIR, stale_files
 
 LITERAL = re.compile(r"'((?:[^']|'')*)'")
 
 
 def test_generated_dbt_files_are_current():
-    assert stale_files(load_contract()) == [], "run `python -m warehouse.dbt_contract`"
+    assert stale_files(load_contract()) == [], "run `python -m warehouse.transform.generate`"
 
 
 def _contract_values() -> set[str]:
@@ -62,14 +62,13 @@ def _compile(tmp_path, sql: str):
     from dbt.cli.main import dbtRunner
 
     os.environ["PLACEMENTS_HOME"] = str(tmp_path)
-    (tmp_path / "warehouse").mkdir(exist_ok=True)
+    (tmp_path / "warehouse").mkdir(parents=True, exist_ok=True)
     return dbtRunner().invoke(["compile", "--inline", sql, "--project-dir", str(DBT_DIR), "--profiles-dir",
                                str(DBT_DIR), "--target-path", str(tmp_path / "target"), "--quiet"])
 
 
-def test_contract_value_renders_a_literal_and_refuses_a_value_the_contract_lacks(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("PLACEMENTS_PSEUDONYMISATION_KEY", "test-only-key-not-for-real-data-0123456789")
-    monkeypatch.setenv("PLACEMENTS_HOME", str(tmp_path))
+def test_contract_value_renders_a_literal_and_refuses_a_value_the_contract_lacks(home, capsys):
+    tmp_path = home
     good = _compile(tmp_path, "select {{ contract_value('risk_level', 'Risk present') }} as v")
     assert good.success and "'Risk present'" in good.result.results[0].node.compiled_code
     renamed = _compile(tmp_path, "select {{ contract_value('risk_level', 'Risk presnt') }} as v")

@@ -5,8 +5,8 @@ import duckdb
 import pytest
 
 from ingest.standard.identity import identifier
-from warehouse import pseudonymise
-from warehouse.pseudonymise import MissingKey, load_key, pseudonym
+from warehouse.security import pseudonymise
+from warehouse.security.pseudonymise import MissingKey, load_key, pseudonym
 
 
 def test_pseudonym_is_hmac_sha256_of_la_and_child():
@@ -40,7 +40,7 @@ def test_duckdb_function_matches_python_and_sql_never_holds_the_key(monkeypatch)
     monkeypatch.setenv("PLACEMENTS_PSEUDONYMISATION_KEY", "the-key-under-test-0123456789")
     pseudonymise._cached_key.cache_clear()
     con = duckdb.connect()
-    pseudonymise._register(con)
+    pseudonymise.register_functions(con)
     got = con.execute("SELECT pseudonymise_child('933', 'ABC123'), pseudonymisation_key_version()").fetchone()
     assert got[0] == pseudonym(b"the-key-under-test-0123456789", "933", "ABC123")
     assert len(got[1]) == 8 and got[1] not in "the-key-under-test-0123456789"

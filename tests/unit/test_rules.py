@@ -7,7 +7,7 @@ import pytest
 
 from ingest.intake.expectations import ExpectationGate
 from ingest.intake.gate import assess_file
-from ingest.settings import Settings
+from ingest.settings import Limits, Settings
 from ingest.standard.contract import load_contract
 from tests.helpers import VALID, column_of, write_template_rows
 
@@ -128,7 +128,7 @@ def test_f005_no_data_rows(assess):
 
 def test_f006_too_large(tmp_path, gate):
     path = write_template_rows(tmp_path / "r.xlsx", [VALID])
-    a = assess_file(path, "933", load_contract(), gate, Settings(home=tmp_path, max_file_bytes=100))
+    a = assess_file(path, "933", load_contract(), gate, Settings(home=tmp_path, limits=Limits(max_file_bytes=100)))
     assert a.status == "rejected" and a.findings[0].code == "F006"
 
 
@@ -140,6 +140,7 @@ def test_f007_mostly_bad_rows_reject_the_file(assess):
 
 def test_every_rule_in_the_catalogue_is_tested():
     tested = {r[0] for r in ROW_RULES} | {"R011", "F001", "F002", "F003", "F004", "F005", "F006", "F007"}
+    tested |= {"F008", "F009"}  # tests/unit/test_hostile_files.py, tests/e2e/test_hostile_night.py
     assert set(load_contract().rules) == tested
 
 

@@ -29,6 +29,7 @@ select
     s.rows_accepted,
     s.rows_rejected,
     s.rows_with_warnings,
+    s.rows_erased,
     {{ quarter_label('p.latest_referral_date') }} as reported_quarter,
     case when p.latest_referral_date is not null then
             date_diff(

@@ -1,4 +1,4 @@
--- GENERATED from ingest/standard/canonical.yaml by `python -m warehouse.dbt_contract`: do not edit.
+-- GENERATED from ingest/standard/canonical.yaml by `python -m warehouse.transform.generate`: do not edit.
 -- One row per accepted source row of every submission, pseudonymised: raw identifiers, officer names
 -- and free text do not pass this model (the contract's `sensitivity` and `staging` decide).
 select

@@ -9,5 +9,6 @@ select
     rows_received,
     rows_accepted,
     rows_rejected,
-    rows_with_warnings
+    rows_with_warnings,
+    rows_erased
 from {{ source('raw', 'submissions') }}

@@ -1,7 +1,7 @@
 """dbt's view of the contract, generated from ingest/standard/*.yaml so that it is never written by hand.
 
-    python -m warehouse.dbt_contract          # rewrite the generated files
-    python -m warehouse.dbt_contract --check  # exit 1 if a committed file differs (run by `make test`)
+    python -m warehouse.transform.generate          # rewrite the generated files
+    python -m warehouse.transform.generate --check  # exit 1 if a committed file differs (run by `make test`)
 
 Generates:
 - `models/staging/stg_placements.sql`: the staging model's column list. What a column may expose is the
@@ -26,7 +26,7 @@ from ingest.settings import PROJECT_ROOT
 from ingest.standard.contract import Column, Contract, load_contract
 
 DBT_DIR = PROJECT_ROOT / "dbt_project"
-HEADER = "GENERATED from ingest/standard/canonical.yaml by `python -m warehouse.dbt_contract`: do not edit."
+HEADER = "GENERATED from ingest/standard/canonical.yaml by `python -m warehouse.transform.generate`: do not edit."
 KEY_VERSION = ("child_key_version", "Fingerprint of the key that made the pseudonyms, for key rotation.")
 
 
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         stale = stale_files(contract)
         for path in stale:
             print(f"{path.relative_to(PROJECT_ROOT)} is not generated from the current contract: "
-                  "run `python -m warehouse.dbt_contract`", file=sys.stderr)
+                  "run `python -m warehouse.transform.generate`", file=sys.stderr)
         return 1 if stale else 0
     for path, text in generated_files(contract).items():
         path.write_text(text, encoding="utf-8")

@@ -3,17 +3,16 @@
 The key comes from PLACEMENTS_PSEUDONYMISATION_KEY or the file named by
 PLACEMENTS_PSEUDONYMISATION_KEY_FILE and lives only in this process's memory: SQL calls the
 registered function by name, so the key never reaches SQL text, dbt's target/ or logs. DuckDB has no
-HMAC, so dbt reaches this through the dbt-duckdb plugin at the bottom of this module.
+HMAC, so dbt reaches these functions through the dbt-duckdb plugin in warehouse/transform/plugin.py.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
 from functools import cache
-from pathlib import Path
+
+from ingest.settings import secret_value
 
 KEY_ENV = "PLACEMENTS_PSEUDONYMISATION_KEY"
 KEY_FILE_ENV = "PLACEMENTS_PSEUDONYMISATION_KEY_FILE"
@@ -25,17 +24,19 @@ class MissingKey(RuntimeError):
 
 
 def load_key() -> bytes:
-    value = os.environ.get(KEY_ENV)
-    if not value and os.environ.get(KEY_FILE_ENV):
-        value = Path(os.environ[KEY_FILE_ENV]).read_text(encoding="utf-8").strip()
+    value = secret_value(KEY_ENV, KEY_FILE_ENV)
     if not value:
         raise MissingKey(
             f"No pseudonymisation key: set {KEY_ENV} (or {KEY_FILE_ENV} to a file holding it). "
             "It must be the region's secret key, the same for every run, kept outside this repository."
         )
+    return parse_key(value, "The pseudonymisation key")
+
+
+def parse_key(value: str, what: str) -> bytes:
     key = value.encode("utf-8")
     if len(key) < MIN_KEY_BYTES:
-        raise MissingKey(f"The pseudonymisation key is too short: use at least {MIN_KEY_BYTES} characters.")
+        raise MissingKey(f"{what} is too short: use at least {MIN_KEY_BYTES} characters.")
     return key
 
 
@@ -52,21 +53,13 @@ def pseudonym(key: bytes, la_code: str | None, child_id: str | None) -> str | No
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def ensure_local_key(path: Path) -> str:
-    """Demo and tests only: a random key kept in a local file under data/, created once."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
-        path.chmod(0o600)
-    return str(path)
-
-
 @cache
 def _cached_key() -> bytes:
     return load_key()
 
 
-def _register(conn) -> None:
+def register_functions(conn) -> None:
+    """pseudonymise_child(la, value) and pseudonymisation_key_version() on a DuckDB connection."""
     from duckdb.sqltypes import VARCHAR
 
     key = _cached_key()
@@ -76,13 +69,3 @@ def _register(conn) -> None:
     )
     version = key_version(key)
     conn.create_function("pseudonymisation_key_version", lambda: version, [], VARCHAR)
-
-
-try:  # the dbt-duckdb plugin: registers the functions on every connection dbt opens
-    from dbt.adapters.duckdb.plugins import BasePlugin
-
-    class Plugin(BasePlugin):
-        def configure_connection(self, conn) -> None:
-            _register(conn)
-except ImportError:  # dbt is not installed where only the intake runs
-    pass

@@ -5,7 +5,6 @@ contract's (lineage, fields, derived), in its order."""
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import duckdb
 
@@ -39,6 +38,7 @@ CREATE TABLE IF NOT EXISTS raw.submissions (
     rows_accepted INTEGER,
     rows_rejected INTEGER,
     rows_with_warnings INTEGER,
+    rows_erased INTEGER,                 -- rows of children erased on request, not loaded
     reason VARCHAR,
     report_path VARCHAR
 )
@@ -49,11 +49,6 @@ CREATE TABLE IF NOT EXISTS raw.file_events (
     run_id VARCHAR, la_code VARCHAR, file_name VARCHAR, file_sha256 VARCHAR, seen_at TIMESTAMP, outcome VARCHAR
 )
 """
-
-
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path))
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
@@ -90,12 +85,12 @@ def record_submission(
     try:
         con.execute("DELETE FROM raw.submissions WHERE submission_id = ?", [sid])
         con.execute(
-            "INSERT INTO raw.submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO raw.submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 sid, assessment.la_code, assessment.file_name, assessment.sha256, received_at,
                 assessment.status, assessment.version, assessment.layout, assessment.rows_received,
                 assessment.rows_accepted, assessment.rows_rejected, assessment.rows_with_warnings,
-                assessment.reason, report_path,
+                assessment.rows_erased, assessment.reason, report_path,
             ],
         )
         if assessment.status == "accepted" and assessment.accepted is not None and len(assessment.accepted):

@@ -4,16 +4,18 @@ run whose models or tests failed (Dagster does not stop Python assets downstream
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import duckdb
+
+from ingest.settings import Settings
+from warehouse.storage.database import open_warehouse
 
 VERDICT_DDL = """CREATE TABLE IF NOT EXISTS audit.dbt_builds (
     run_id VARCHAR, finished_at TIMESTAMP, success BOOLEAN, failures VARCHAR[])"""
 
 
-def record_dbt_verdict(warehouse: Path, run_id: str, success: bool, failures: list[str]) -> None:
-    with duckdb.connect(str(warehouse)) as con:
+def record_dbt_verdict(settings: Settings, run_id: str, success: bool, failures: list[str]) -> None:
+    with open_warehouse(settings) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS audit")
         con.execute(VERDICT_DDL)
         con.execute(

@@ -1,0 +1,31 @@
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from analytics.forecast import MODEL_NAME, SHORT_MODEL_NAME, forecast_demand
+
+
+def _monthly(counts):
+    months = pd.period_range("2025-01", periods=len(counts), freq="M")
+    return pd.DataFrame({"region": "North East", "type": "Foster", "month": [m.to_timestamp().date() for m in months],
+                         "referrals": counts})
+
+
+@pytest.mark.parametrize("counts", [[3], [3, 5], [2, 0, 4, 1, 6]])
+def test_a_first_night_with_months_too_few_for_ets_still_forecasts(counts):
+    """A region's first return covers a quarter or less: the build must not fail on it (it did: statsmodels
+    raised 'No supported index is available' and no mart was published)."""
+    out = forecast_demand(_monthly(counts), ["region", "type"])
+    ahead = out[out["kind"] == "forecast"]
+    assert len(ahead) == 12 and ahead["month"].iloc[0] > dt.date(2025, len(counts), 1)
+    if len(set(counts)) > 1:
+        mean = sum(counts) / len(counts)
+        assert set(ahead["model"]) == {SHORT_MODEL_NAME} and (ahead["forecast"] == mean).all()
+        assert (ahead["lo95"] <= ahead["lo80"]).all() and (ahead["lo80"] <= mean).all()
+        assert (ahead["hi80"] >= mean).all() and (ahead["hi95"] >= ahead["hi80"]).all()
+
+
+def test_six_months_or_more_use_ets():
+    out = forecast_demand(_monthly([3, 5, 4, 6, 2, 5, 4]), ["region", "type"])
+    assert set(out["model"]) == {MODEL_NAME}

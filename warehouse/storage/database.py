@@ -1,0 +1,52 @@
+"""Opening the warehouse: one DuckDB file, encrypted with a key derived from the storage key.
+
+Every reader and writer (the intake, dbt through its plugin, publish, erasure, the CLI) opens it here,
+so the encryption and its settings are defined once. The database is attached under the name
+`warehouse` to an in-memory connection, as DuckDB encrypts attached databases only.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+
+from ingest.settings import Settings
+from warehouse.security.encryption import load_storage_key, warehouse_passphrase
+from warehouse.storage.sql import identifier, literal
+
+CATALOG = "warehouse"
+
+
+def _httpfs() -> Path:
+    """DuckDB's OpenSSL-backed cryptography comes with its httpfs extension; the duckdb-extension-httpfs
+    package ships the signed binary for this DuckDB version, loaded from disk (never downloaded)."""
+    version = f"v{duckdb.__version__}"
+    path = resources.files("duckdb_extension_httpfs") / "extensions" / version / "httpfs.duckdb_extension"
+    if not path.is_file():
+        raise RuntimeError(f"DuckDB's httpfs extension for {duckdb.__version__} is not installed (package "
+                           "duckdb-extension-httpfs of the same version): run `make install`.")
+    return Path(str(path))
+
+
+def attach(con: duckdb.DuckDBPyConnection, path: Path, storage_key: bytes, read_only: bool = False,
+           alias: str = CATALOG, use: bool = True) -> None:
+    """Attach the encrypted warehouse at `path` as `alias` (and make it the default catalog)."""
+    con.execute(f"LOAD {literal(_httpfs())}")
+    con.execute("SET temp_file_encryption = true")  # spills to disk are encrypted too
+    options = f"ENCRYPTION_KEY {literal(warehouse_passphrase(storage_key))}" + (", READ_ONLY" if read_only else "")
+    con.execute(f"ATTACH {literal(path)} AS {identifier(alias)} ({options})")  # ATTACH takes no parameters
+    if use:
+        con.execute(f"USE {identifier(alias)}")
+
+
+def open_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(config={"temp_directory": str(settings.warehouse.parent / ".tmp")})
+    try:
+        attach(con, settings.warehouse, load_storage_key(), read_only)
+    except Exception:
+        con.close()
+        raise
+    return con
