@@ -18,7 +18,7 @@ class Limits:
     hostile file is refused in seconds and never stalls a night (rule F008)."""
 
     max_file_bytes: int = 50 * MB
-    max_unpacked_bytes: int = 250 * MB  # an xlsx's parts once decompressed, all together
+    max_unpacked_bytes: int = 150 * MB  # an xlsx's parts once decompressed, all together
     max_compression_ratio: float = 200.0  # per xlsx part: XML of a real sheet compresses 10-30x
     max_rows: int = 50_000  # data rows (JSON records) in one file; a quarterly return has hundreds
     max_columns: int = 500  # the widest version of the standard has 52

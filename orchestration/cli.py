@@ -180,7 +180,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                                    WHERE status = 'accepted' GROUP BY la_code)
                    SELECT s.la_code, s.file_name, s.received_at, s.reason, s.report_path
                    FROM raw.submissions s LEFT JOIN last_ok USING (la_code)
-                   WHERE s.status = 'rejected' AND (last_ok.at IS NULL OR s.received_at > last_ok.at)
+                   WHERE s.status = 'rejected' AND (last_ok.at IS NULL OR s.received_at >= last_ok.at)
                    ORDER BY s.la_code, s.received_at"""
             ).fetchall()
     for la, name, at, reason, report in rows:

@@ -3,6 +3,7 @@ command's entry point, never on import: loading the code location changes nothin
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -35,6 +36,18 @@ def _newest_source() -> float:
         paths = [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path] if path.exists() else []
         newest = max([newest, *(p.stat().st_mtime for p in paths)])
     return newest
+
+
+def dbt_project_hash() -> str:
+    """A digest of every file of the dbt project: a change means yesterday's incremental tables may not
+    have today's shape or logic, so the next build starts from scratch."""
+    digest = hashlib.sha256()
+    for name in DBT_SOURCES:
+        path = DBT_DIR / name
+        for p in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if p.is_file():
+                digest.update(str(p.relative_to(DBT_DIR)).encode() + b"\0" + p.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def ensure_dbt_manifest() -> Path:

@@ -6,7 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 
 from ingest.intake.expectations import ExpectationGate
 from ingest.intake.findings import Finding
@@ -23,7 +28,7 @@ from warehouse.security.keys import check_key
 from warehouse.security.pseudonymise import load_key
 from warehouse.storage import archive
 from warehouse.storage.database import open_warehouse
-from warehouse.storage.raw import already_loaded, ensure_schema, log_file_event, record_submission
+from warehouse.storage.raw import Received, ensure_schema, loaded_contents, log_file_event, record_submissions
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +66,8 @@ DUPLICATE_REASON = "The same content was already received from this LA; nothing 
 NOT_REGULAR_REASON = ("This is a link, a pipe or another special file, not a file: it was not opened. Put the "
                       "return itself in your LA's folder.")
 BATCH_ROWS = 50_000  # files are validated together up to this many rows: GX overhead per batch, bounded memory
+PARALLEL_FROM_FILES = 24  # a night's few files are read in process; a backfill's in a second process
+PARALLEL_READERS = 1
 
 
 def preflight(settings: Settings) -> None:
@@ -83,34 +90,53 @@ def run_intake(settings: Settings, run_id: str = "") -> IntakeResult:
     con = open_warehouse(settings)
     try:
         ensure_schema(con, contract)
-        gate = ExpectationGate(contract) if files else None
-        pending: list[tuple[LandedFile, Prepared]] = []
-        seen: set[tuple[str, str]] = set()
-
-        def flush() -> None:
-            assessments = assess_prepared([p for _, p in pending], gate, settings)
-            for (landed, _), assessment in zip(pending, assessments, strict=True):
-                _drop_erased(assessment, erased, storage_key)
-                result.files.append(_settle(con, contract, settings, landed, assessment, run_id))
-            pending.clear()
-
-        for number, landed in enumerate(files, start=1):
-            log.info("intake [%d/%d] %s/%s", number, len(files), landed.la_code or "?", landed.shown)
+        seen: set[tuple[str, str]] = loaded_contents(con)  # accepted before, or earlier in this run
+        to_read: list[tuple[LandedFile, str]] = []
+        for landed in files:  # links and repeats are settled without being read
             if not landed.regular:
-                result.files.append(_not_regular(con, contract, settings, landed, run_id))
+                result.files.extend(_settle(con, contract, settings, [landed], [_not_regular(landed)], run_id))
                 continue
             sha = file_sha256(landed.path)
-            if (landed.la_code, sha) in seen or (landed.la_code and already_loaded(con, landed.la_code, sha)):
+            if (landed.la_code, sha) in seen:
                 result.files.append(_duplicate(con, settings, landed, sha, run_id))
                 continue
             seen.add((landed.la_code, sha))
-            pending.append((landed, prepare_file(landed.path, landed.la_code, contract, settings, sha)))
-            if sum(p.assessment.rows_received for _, p in pending) >= BATCH_ROWS:
-                flush()
-        flush()
+            to_read.append((landed, sha))
+        pending: list[tuple[LandedFile, Prepared]] = []
+        rows = 0
+        with _readers(len(to_read)) as read:
+            prepared = read(_prepare, [(lf.path, lf.la_code, sha, settings) for lf, sha in to_read])
+            gate = ExpectationGate(contract) if to_read else None  # GX imports while the first files are read
+            for number, ((landed, _), ready) in enumerate(zip(to_read, prepared, strict=True), start=1):
+                log.info("intake [%d/%d] %s/%s", number, len(to_read), landed.la_code or "?", landed.shown)
+                pending.append((landed, ready))
+                rows += ready.assessment.rows_received
+                if rows >= BATCH_ROWS or number == len(to_read):
+                    assessments = assess_prepared([p for _, p in pending], gate, settings)
+                    for assessment in assessments:
+                        _drop_erased(assessment, erased, storage_key)
+                    result.files.extend(_settle(con, contract, settings, [lf for lf, _ in pending], assessments,
+                                                run_id))
+                    pending, rows = [], 0
     finally:
         con.close()
     return result
+
+
+def _prepare(path, la_code: str, sha: str, settings: Settings) -> Prepared:
+    return prepare_file(path, la_code, load_contract(), settings, sha)
+
+
+@contextmanager
+def _readers(files: int) -> Iterator:
+    """Reading and conforming files is pure Python work: on a backfill it runs in a second process (the
+    machine's other core), in order, while this one validates, records and seals. A few files are read here."""
+    workers = min(PARALLEL_READERS, (os.cpu_count() or 1) - 1)
+    if files < PARALLEL_FROM_FILES or workers < 1:
+        yield lambda fn, args: (fn(*a) for a in args)
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        yield lambda fn, args: pool.map(fn, *zip(*args, strict=True), chunksize=8)
 
 
 def _now() -> dt.datetime:
@@ -137,32 +163,38 @@ def _duplicate(con, settings: Settings, landed: LandedFile, sha: str, run_id: st
     return FileOutcome(landed.la_code, landed.path.name, sha, "duplicate", reason=DUPLICATE_REASON, report=str(report))
 
 
-def _not_regular(con, contract, settings: Settings, landed: LandedFile, run_id: str) -> FileOutcome:
+def _not_regular(landed: LandedFile) -> Assessment:
     """A link or special file: refused without being opened (nothing outside landing is ever read)."""
     sha = hashlib.sha256(f"{landed.path}|{landed.path.lstat().st_ino}".encode()).hexdigest()  # never read
-    assessment = Assessment(la_code=landed.la_code, file_name=landed.path.name, sha256=sha, status="rejected",
-                            findings=[Finding("F009", "error", NOT_REGULAR_REASON)])
-    return _settle(con, contract, settings, landed, assessment, run_id)
+    return Assessment(la_code=landed.la_code, file_name=landed.path.name, sha256=sha, status="rejected",
+                      findings=[Finding("F009", "error", NOT_REGULAR_REASON)])
 
 
-def _settle(con, contract, settings: Settings, landed: LandedFile, assessment: Assessment, run_id: str) -> FileOutcome:
-    """Report, record (one transaction) and move one assessed file."""
+def _settle(con, contract, settings: Settings, landed: list[LandedFile], assessments: list[Assessment],
+            run_id: str) -> list[FileOutcome]:
+    """Report each file, record them all in one transaction, then seal each into the archive or the
+    quarantine. Moves come after the commit: a crash before it leaves every file in landing to be
+    assessed again; a crash after it, a file seen again as a duplicate. Nothing is lost or loaded twice."""
     now = _now()
-    report = write_report(assessment, settings.reports / la_folder(landed.la_code))
-    record_submission(con, contract, assessment, now, str(report.relative_to(settings.home)))
-    log_file_event(con, run_id, landed.la_code, landed.path.name, assessment.sha256, assessment.status)
-    target = settings.archive if assessment.status == "accepted" else settings.quarantine
-    content = None
-    if assessment.erased_rows:  # the archived original never holds an erased child either
-        content = without_rows(landed.path.read_bytes(), file_kind(landed.path.name), set(assessment.erased_rows),
-                               assessment.sheet)
-    moved = archive.store(target, landed, assessment.sha256, now, content)
-    if assessment.status == "rejected":
-        moved.with_name(moved.name + ".reason.txt").write_text(
-            f"{assessment.reason}\nFull feedback: {report}\n", encoding="utf-8"
-        )
-    log.info("%s/%s: %s", landed.la_code, landed.shown, assessment.status)
-    return _outcome(assessment, str(report))
+    reports = [write_report(a, settings.reports / la_folder(lf.la_code)) for lf, a in zip(landed, assessments,
+                                                                                        strict=True)]
+    record_submissions(con, contract, [Received(a, now, str(r.relative_to(settings.home)), run_id)
+                                       for a, r in zip(assessments, reports, strict=True)])
+    outcomes = []
+    for lf, assessment, report in zip(landed, assessments, reports, strict=True):
+        target = settings.archive if assessment.status == "accepted" else settings.quarantine
+        content = None
+        if assessment.erased_rows:  # the archived original never holds an erased child either
+            content = without_rows(lf.path.read_bytes(), file_kind(lf.path.name), set(assessment.erased_rows),
+                                   assessment.sheet)
+        moved = archive.store(target, lf, assessment.sha256, now, content)
+        if assessment.status == "rejected":
+            moved.with_name(moved.name + ".reason.txt").write_text(
+                f"{assessment.reason}\nFull feedback: {report}\n", encoding="utf-8"
+            )
+        log.info("%s/%s: %s", lf.la_code, lf.shown, assessment.status)
+        outcomes.append(_outcome(assessment, str(report)))
+    return outcomes
 
 
 def _outcome(a: Assessment, report: str) -> FileOutcome:

@@ -7,6 +7,7 @@ hold up the night's other files or exhaust memory."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -76,3 +77,38 @@ def check_json_depth(doc: Any, limit: int) -> None:
             stack.extend((v, depth + 1) for v in node.values() if isinstance(v, dict | list))
         elif isinstance(node, list):
             stack.extend((v, depth + 1) for v in node if isinstance(v, dict | list))
+
+
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d{1,9})"')
+_CELL_COLUMN = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,4})\d')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for char in letters:
+        number = number * 26 + char - 64
+    return number
+
+
+def check_sheet_extents(data: bytes, limits: Limits) -> None:
+    """The furthest row and column any sheet references, found by scanning its XML (bounded by the archive
+    check): a reader that holds the used area in memory would otherwise allocate rows x columns cells for
+    one crafted far-away cell."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return
+    with archive:
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            xml = archive.read(info)
+            rows = max(map(int, _ROW_NUMBER.findall(xml)), default=0)
+            columns = max((_column_number(c) for c in set(_CELL_COLUMN.findall(xml))), default=0)
+            if columns > limits.max_columns:
+                raise OverLimit(f"A sheet uses column {columns:,}, beyond the limit of {limits.max_columns:,} "
+                                "(the standard has about 50): delete whatever is far to the right of the table, "
+                                "or copy the table into a new workbook.")
+            if rows > limits.max_rows + RowBudget.HEADER_ALLOWANCE:
+                raise OverLimit(f"A sheet uses row {rows:,}, beyond the limit of {limits.max_rows:,} rows for one "
+                                "return: delete whatever is far below the table, or send quarterly files.")

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 import pandas as pd
@@ -21,6 +22,7 @@ from ingest.standard import identity
 from ingest.standard.contract import Contract, VersionContract, VersionField, spelling_key
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+HASHABLE_CELLS = {str, int, float, bool, dt.date, dt.datetime, type(None)}  # cells whose parse is cached
 TRUE_WORDS = {"y", "yes", "true", "1", "t"}
 FALSE_WORDS = {"n", "no", "false", "0", "f"}
 NOT_APPLICABLE = {"na", "n/a", "notapplicable"}
@@ -59,11 +61,12 @@ def column_letter(index: int) -> str:
     return letters
 
 
+@cache
 def header_scorer(contract: Contract):
     known = {spelling_key(h) for v in contract.versions for f in v.fields for h in f.headers}
 
     def score(cells: list[Any]) -> int:
-        return sum(1 for c in cells if isinstance(c, str) and spelling_key(c) in known)
+        return sum(1 for c in cells if isinstance(c, str) and c and spelling_key(c) in known)
 
     return score
 
@@ -240,34 +243,47 @@ def conform_table(contract: Contract, table: RawTable) -> Conformed:
     lookups = {f.name: contract.value_lookup(f) for f in version.fields if f.canonical.vocabulary}
     present = [version.get(name) for name in columns]
     findings: list[Finding] = []
-    records: list[dict[str, Any]] = []
     blank_rows = 0
     if table.format == "json":  # no columns in JSON: findings point at the property
         letters = {name: table.headers[i] for name, i in columns.items()}
     else:
         letters = {name: column_letter(i) for name, i in columns.items()}
+    width = len(table.headers)
+    kept: list[tuple[int, list[Any]]] = []
     for row_number, cells in rows:
-        cells = list(cells) + [None] * (len(table.headers) - len(cells))
-        if all(_blank(cells[i]) for i in columns.values()):
+        if all(_blank(cells[i]) if i < len(cells) else True for i in columns.values()):
             blank_rows += 1
             continue
-        record: dict[str, Any] = {"source_row": row_number}
-        for vf in present:
-            assert vf is not None
-            value, problem = _parse(vf, cells[columns[vf.name]], lookups.get(vf.name))
-            record[vf.name] = value
+        kept.append((row_number, list(cells) + [None] * (width - len(cells))))
+    row_numbers = [n for n, _ in kept]
+    data: dict[str, list[Any]] = {"source_row": row_numbers}
+    for vf in present:  # column by column: each distinct cell value of a column is parsed once
+        assert vf is not None
+        index, lookup, cache = columns[vf.name], lookups.get(vf.name), {}
+        parsed = []
+        for row_number, cell in zip(row_numbers, [cells[index] for _, cells in kept], strict=True):
+            key = (cell.__class__, cell) if cell.__class__ in HASHABLE_CELLS else None
+            hit = cache.get(key) if key is not None else None
+            if hit is None:
+                hit = _parse(vf, cell, lookup)
+                if key is not None:
+                    cache[key] = hit
+            value, problem = hit
+            parsed.append(list(value) if value.__class__ is list else value)  # lists are per row, not shared
             if problem:
                 findings.append(
                     Finding("R002", "error", f"{vf.label}: {problem}.", row=row_number,
                             column=letters[vf.name], field=vf.name, label=vf.label)
                 )
-        records.append(record)
+        data[vf.name] = parsed
     collected = set(columns)
-    frame = pd.DataFrame.from_records(records, columns=["source_row", *[f.name for f in present if f]])
+    blank = [None] * len(kept)
     for name in contract.field_names:
-        if name not in frame.columns:
-            frame[name] = None
-    _normalise_identities(frame)
+        data.setdefault(name, blank)
+    _normalise_identities(data)
+    frame = pd.DataFrame(data, columns=["source_row", *contract.field_names, *(c.name for c in contract.derived)],
+                         dtype=object)  # as parsed: no inference per column
+    frame["source_row"] = frame["source_row"].astype("int64")
     return Conformed(
         version=version,
         layout=layout,
@@ -279,17 +295,17 @@ def conform_table(contract: Contract, table: RawTable) -> Conformed:
     )
 
 
-def _normalise_identities(frame: pd.DataFrame) -> None:
+def _normalise_identities(data: dict[str, list[Any]]) -> None:
     """Identifiers, outward code and URN in their one normalised form, and the columns derived from
     them (ingest/standard/identity.py): stored in raw, read alike by the gate, dbt and erasure."""
     for name in ("child_id", "placement_id"):
-        frame[name] = frame[name].map(identity.identifier)
-    frame["placement_location"] = frame["placement_location"].map(identity.outward_code)
-    frame["provider_urn"] = frame["provider_urn"].map(identity.provider_urn)
-    frame["provider_registration"] = frame["provider_urn"].map(identity.provider_registration)
-    frame["referral_identity"] = [
+        data[name] = [identity.identifier(v) for v in data[name]]
+    data["placement_location"] = [identity.outward_code(v) for v in data["placement_location"]]
+    data["provider_urn"] = [identity.provider_urn(v) for v in data["provider_urn"]]
+    data["provider_registration"] = [identity.provider_registration(v) for v in data["provider_urn"]]
+    data["referral_identity"] = [
         identity.referral_identity(p, c, d)
-        for p, c, d in zip(frame["placement_id"], frame["child_id"], frame["referral_date"], strict=True)
+        for p, c, d in zip(data["placement_id"], data["child_id"], data["referral_date"], strict=True)
     ]
 
 

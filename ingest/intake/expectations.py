@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ingest.intake.findings import Finding
@@ -119,7 +120,10 @@ def _number(series: pd.Series) -> pd.Series:
 
 
 def _day(series: pd.Series) -> pd.Series:
-    return pd.to_numeric(series.map(lambda d: None if d is None or pd.isna(d) else d.toordinal()), errors="coerce")
+    """Dates as day numbers (proleptic ordinal, as date.toordinal), vectorised; blank is NaN."""
+    days = pd.to_datetime(series, errors="coerce").to_numpy(dtype="datetime64[D]").astype("int64")
+    ordinal = pd.Series(days + dt.date(1970, 1, 1).toordinal(), index=series.index, dtype="float64")
+    return ordinal.where(series.notna())
 
 
 def _has_other(value: Any) -> bool:
@@ -171,6 +175,20 @@ def _blank_fields(frame: pd.DataFrame, row: int, fields: tuple[str, ...]) -> lis
                                                   (isinstance(record[f], float) and pd.isna(record[f])))]
 
 
+def _suite_frame(contract: Contract, combined: pd.DataFrame, checks: list[Check]) -> pd.DataFrame:
+    """Only the columns the suite reads, and no list cells: GX copies the batch per metric and fingerprints
+    it (hash_pandas_object, or a pickle of the whole frame when a cell is unhashable, such as a list), so
+    a slim, hashable frame is several times faster to validate."""
+    columns = ["row_key", *dict.fromkeys(c.column for c in checks)]
+    for c in checks:
+        columns += [v for k, v in c.kwargs if k == "column_B"]
+    frame = combined[list(dict.fromkeys(columns))].copy()
+    for c in contract.stored_columns:
+        if c.type == "category_list" and c.name in frame.columns:
+            frame[c.name] = [tuple(v) if isinstance(v, list) else v for v in frame[c.name]]
+    return frame
+
+
 class ExpectationGate:
     def __init__(self, contract: Contract, today: dt.date | None = None):
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
@@ -208,16 +226,25 @@ class ExpectationGate:
         present = set().union(*(set(where) for _, where in parts)) if parts else set()
         checks = checks_for(self._contract, version, present, self.today)
         out: list[tuple[list[Finding], dict[str, Any]]] = [([], {}) for _ in parts]
-        frames = [f.assign(file_index=i, row_key=i * ROW_KEY_FACTOR + f["source_row"])
-                  for i, (f, _) in enumerate(parts) if len(f)]
+        frames = [f for f, _ in parts if len(f)]
         if not frames or not checks:
             return out
-        combined = with_helpers(self._contract, pd.concat(frames, ignore_index=True), checks)
-        result = self._batches.get_batch(batch_parameters={"dataframe": combined}).validate(
-            self.suite(version, checks),
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"],
-                           "partial_unexpected_count": 0},
-        )
+        combined = pd.concat(frames, ignore_index=True)
+        combined["file_index"] = np.repeat([i for i, (f, _) in enumerate(parts) if len(f)], [len(f) for f in frames])
+        combined["row_key"] = combined["file_index"] * ROW_KEY_FACTOR + combined["source_row"]
+        combined = with_helpers(self._contract, combined, checks)
+        batch = self._batches.get_batch(batch_parameters={"dataframe": _suite_frame(self._contract, combined, checks)})
+        # The whole suite decides pass or fail per expectation (cheap); only the expectations that failed
+        # are asked again for their failing rows (the costly part), by row key.
+        verdict = batch.validate(self.suite(version, checks), result_format={"result_format": "BOOLEAN_ONLY"})
+        failing = [checks[r.expectation_config.meta["check"]] for r in verdict.results if not r.success]
+        results = []
+        if failing:
+            results = batch.validate(
+                self.suite(version, failing),
+                result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_key"],
+                               "partial_unexpected_count": 0},
+            ).results
         later_copies: set[int] = set()
         for check in checks:
             if check.helper and check.helper[0] == "in_file":
@@ -226,10 +253,10 @@ class ExpectationGate:
         labels = {f.name: f.label for f in version.fields}
         failed: list[set[str]] = [set() for _ in parts]
         catalogue = self._contract.rules
-        for r in result.results:
+        for r in results:
             if r.success:
                 continue
-            check = checks[r.expectation_config.meta["check"]]
+            check = failing[r.expectation_config.meta["check"]]
             rule = catalogue[check.code]
             for item in r.result.get("unexpected_index_list") or []:  # only the key is read: no values
                 key = int(item["row_key"])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.intake.bounds import OverLimit, RowBudget, check_json_depth, check_workbook_archive
+from ingest.intake.bounds import OverLimit, RowBudget, check_json_depth, check_sheet_extents, check_workbook_archive
 from ingest.settings import Limits
 
 
@@ -121,41 +121,41 @@ def read_xlsx(
     data: bytes, header_score: Callable[[list[Any]], int], preferred_sheets: tuple[str, ...] = (),
     limits: Limits = DEFAULT_LIMITS,
 ) -> RawTable:
-    """Cached values only: a formula cell reads as the value Excel last computed, never evaluated, and
-    links to other workbooks are not followed. XML is parsed by defusedxml (no entity expansion)."""
-    import zipfile
-
-    from openpyxl import load_workbook
+    """Read with calamine (Rust): the values Excel stored, so a formula cell reads as the value Excel
+    last computed, never evaluated; links to other workbooks are not followed; XML entities are not
+    expanded. Rows are numbered from row 1 and columns from A, as the LA sees them. The zip directory and
+    the sheets' cell references are checked first (bounds.py): calamine holds a sheet's used area in
+    memory, so a crafted far-away cell must be refused before it is read."""
+    from python_calamine import CalamineWorkbook
 
     check_workbook_archive(data, limits)
+    check_sheet_extents(data, limits)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except Exception as exc:  # calamine raises its own error types for damaged or non-zip files
         raise UnreadableFile(
             "The file could not be opened as an Excel workbook (.xlsx). It may be damaged, password-protected "
             "or another format renamed: save it again from Excel as .xlsx."
         ) from exc
     preferred = {s.strip().lower() for s in preferred_sheets}
+    best: tuple[int, str, list[tuple[int, list[Any]]]] | None = None
     try:
-        best: tuple[int, str] | None = None
-        grids: dict[str, list[tuple[int, list[Any]]]] = {}
-        for ws in workbook.worksheets:
-            grid = []
+        for name in workbook.sheet_names:
+            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
             budget = RowBudget(limits)
-            ws.reset_dimensions()  # rows as long as their last cell, not as wide as the sheet claims to be
-            for row_number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells = _strip_trailing(list(row))
+            grid = []
+            for row_number, row in enumerate(rows, start=1):
+                cells = _strip_trailing(row)
                 budget.take(len(cells))
                 grid.append((row_number, cells))
-            grids[ws.title] = grid
             _, score = _best_header_row([c for _, c in grid], header_score)
             # A preferred sheet wins ties; otherwise the sheet with most known headers.
-            rank = score * 2 + (1 if ws.title.strip().lower() in preferred else 0)
+            rank = score * 2 + (1 if name.strip().lower() in preferred else 0)
             if score and (best is None or rank > best[0]):
-                best = (rank, ws.title)
+                best = (rank, name, grid)
     except OverLimit:
         raise
-    except Exception as exc:  # openpyxl raises many types on malformed parts
+    except Exception as exc:  # damaged parts
         raise UnreadableFile("The Excel workbook is damaged and its sheets could not be read.") from exc
     finally:
         workbook.close()
@@ -164,8 +164,7 @@ def read_xlsx(
             "No sheet in the workbook has the column headers of the placements standard"
             + (f" (expected a '{preferred_sheets[0]}' sheet)." if preferred_sheets else ".")
         )
-    sheet = best[1]
-    return _table("xlsx", grids[sheet], header_score, sheet=sheet)
+    return _table("xlsx", best[2], header_score, sheet=best[1])
 
 
 def _decode(data: bytes) -> str:

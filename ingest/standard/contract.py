@@ -15,7 +15,7 @@ asks this module rather than repeating the lists.
 from __future__ import annotations
 
 import re
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -38,6 +38,7 @@ FieldSelector = Literal["required", "risks", "categorical", "with_placement", "w
 _NOT_KEY_CHARS = re.compile(r"[^a-z0-9<>]+")
 
 
+@lru_cache(maxsize=1 << 16)  # the same headers and spellings recur in every file
 def spelling_key(text: str) -> str:
     """Match key for headers and values: case, spaces and punctuation (bar < and >) do not matter."""
     return _NOT_KEY_CHARS.sub("", str(text).lower())

@@ -9,7 +9,8 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.resources import PlacementsSettings, RunLock, dbt_project
-from warehouse.transform.builds import record_dbt_verdict
+from orchestration.environment import dbt_project_hash
+from warehouse.transform.builds import needs_full_refresh, record_dbt_verdict
 
 
 class PlacementsTranslator(DagsterDbtTranslator):
@@ -25,12 +26,18 @@ translator = PlacementsTranslator()
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                placements: PlacementsSettings, run_lock: RunLock) -> Iterator[Any]:
     settings = placements.settings()
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    project_hash = dbt_project_hash()
+    args = ["build"]
+    if reason := needs_full_refresh(settings, project_hash):
+        context.log.info(f"dbt: full refresh of the incremental models ({reason})")
+        args.append("--full-refresh")
+    # A target folder per data root: dbt's partial parsing reuses it from one night to the next.
+    invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=settings.home / "dbt" / "target")
     yield from invocation.stream()
     results = invocation.get_artifact("run_results.json").get("results", [])
     failures = [r["unique_id"] for r in results if r.get("status") not in {"success", "pass", "skipped"}]
     success = invocation.is_successful() and not failures
-    record_dbt_verdict(settings, context.run_id, success, failures)
+    record_dbt_verdict(settings, context.run_id, success, failures, project_hash)
     if not success:
         raise dg.Failure(
             description=f"dbt build failed ({len(failures)} models or tests): nothing will be published.",

@@ -15,9 +15,11 @@ pytestmark = pytest.mark.e2e
 
 CRASHING_INTAKE = textwrap.dedent("""
     import os
+    from warehouse import load
     from warehouse.storage import raw as warehouse
-    from warehouse.load import run_intake
     from ingest.settings import load_settings
+
+    load.BATCH_ROWS = 1  # one file per transaction, so a file's commit can be told from the next one's
 
     insert = warehouse._insert_rows
     calls = []
@@ -25,11 +27,11 @@ CRASHING_INTAKE = textwrap.dedent("""
     def insert_then_die(*args, **kwargs):
         insert(*args, **kwargs)
         calls.append(1)
-        if len(calls) == 2:  # the second file's rows are written, its transaction not committed
+        if len(calls) == 2:  # the second batch's rows are written, its transaction not committed
             os.kill(os.getpid(), 9)
 
     warehouse._insert_rows = insert_then_die
-    run_intake(load_settings())
+    load.run_intake(load_settings())
 """)
 
 

@@ -5,8 +5,11 @@ contract's (lineage, fields, derived), in its order."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import duckdb
+import numpy as np
+import pandas as pd
 
 from ingest.intake.gate import Assessment
 from ingest.standard.contract import Contract
@@ -64,63 +67,85 @@ def submission_id(la_code: str, sha256: str) -> str:
     return f"{la_code}-{sha256[:16]}"
 
 
-def already_loaded(con: duckdb.DuckDBPyConnection, la_code: str, sha256: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM raw.submissions WHERE submission_id = ? AND status = 'accepted'",
-        [submission_id(la_code, sha256)],
-    ).fetchone()
-    return bool(row and row[0])
+def loaded_contents(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(LA code, file SHA-256) of every file content already accepted: a later copy is a duplicate."""
+    return set(con.execute("SELECT la_code, file_sha256 FROM raw.submissions WHERE status = 'accepted'").fetchall())
 
 
-def record_submission(
-    con: duckdb.DuckDBPyConnection,
-    contract: Contract,
-    assessment: Assessment,
-    received_at: dt.datetime,
-    report_path: str,
-) -> None:
-    """Write the submission row and, when accepted, its rows, all or nothing."""
-    sid = submission_id(assessment.la_code, assessment.sha256)
+@dataclass(frozen=True)
+class Received:
+    """One assessed file to record: its assessment, when it was received, where its report is."""
+
+    assessment: Assessment
+    received_at: dt.datetime
+    report_path: str
+    run_id: str = ""
+
+
+def record_submissions(con: duckdb.DuckDBPyConnection, contract: Contract, batch: list[Received]) -> None:
+    """Write the submission rows, file events and accepted rows of several files in one transaction: the
+    batch, and so each file of it, is all or nothing (a killed process leaves none of it). One INSERT for
+    all the batch's rows: per-statement overhead would otherwise dominate a backfill of thousands of files."""
+    if not batch:
+        return
+    submissions = [[
+        submission_id(r.assessment.la_code, r.assessment.sha256), r.assessment.la_code, r.assessment.file_name,
+        r.assessment.sha256, r.received_at, r.assessment.status, r.assessment.version, r.assessment.layout,
+        r.assessment.rows_received, r.assessment.rows_accepted, r.assessment.rows_rejected,
+        r.assessment.rows_with_warnings, r.assessment.rows_erased, r.assessment.reason, r.report_path,
+    ] for r in batch]
+    events = [[r.run_id, r.assessment.la_code, r.assessment.file_name, r.assessment.sha256, r.received_at,
+               r.assessment.status] for r in batch]
+    loaded = [r for r in batch if r.assessment.status == "accepted" and r.assessment.accepted is not None
+              and len(r.assessment.accepted)]
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute("DELETE FROM raw.submissions WHERE submission_id = ?", [sid])
-        con.execute(
-            "INSERT INTO raw.submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                sid, assessment.la_code, assessment.file_name, assessment.sha256, received_at,
-                assessment.status, assessment.version, assessment.layout, assessment.rows_received,
-                assessment.rows_accepted, assessment.rows_rejected, assessment.rows_with_warnings,
-                assessment.rows_erased, assessment.reason, report_path,
-            ],
-        )
-        if assessment.status == "accepted" and assessment.accepted is not None and len(assessment.accepted):
-            _insert_rows(con, contract, assessment, sid, received_at)
+        con.execute("DELETE FROM raw.submissions WHERE submission_id IN ?", [[row[0] for row in submissions]])
+        con.executemany("INSERT INTO raw.submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        submissions)
+        con.executemany("INSERT INTO raw.file_events VALUES (?, ?, ?, ?, ?, ?)", events)
+        if loaded:
+            _insert_rows(con, contract, _with_lineage(loaded))
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
 
 
-def _insert_rows(con, contract: Contract, assessment: Assessment, sid: str, received_at: dt.datetime) -> None:
-    frame = assessment.accepted.copy()
-    for c in contract.stored_columns:
-        if c.type == "integer":
-            frame[c.name] = frame[c.name].astype("Int64")
-        elif c.type != "money":  # money stays Decimal: DuckDB reads Decimal objects as DECIMAL, exactly
-            frame[c.name] = frame[c.name].astype(object)
-    frame["not_collected_"] = [assessment.not_collected] * len(frame)
+def _with_lineage(loaded: list[Received]) -> pd.DataFrame:
+    """The accepted rows of several files as one frame, each row with its file's lineage."""
+    frame = pd.concat([r.assessment.accepted for r in loaded], ignore_index=True)
+    counts = [len(r.assessment.accepted) for r in loaded]
+    for column, values in (
+        ("submission_id", [submission_id(r.assessment.la_code, r.assessment.sha256) for r in loaded]),
+        ("la_code", [r.assessment.la_code for r in loaded]), ("file_name", [r.assessment.file_name for r in loaded]),
+        ("file_sha256", [r.assessment.sha256 for r in loaded]), ("received_at", [r.received_at for r in loaded]),
+        ("standard_version", [r.assessment.version for r in loaded]),
+    ):
+        frame[column] = np.repeat(np.array(values, dtype=object), counts)
+    frame["not_collected"] = [r.assessment.not_collected for r, n in zip(loaded, counts, strict=True)
+                              for _ in range(n)]
+    return frame
+
+
+def _insert_rows(con, contract: Contract, frame: pd.DataFrame) -> None:
+    """Counts become nullable integers; money travels as the Decimal's own text and is cast to DECIMAL in
+    SQL, exactly (a column of Decimal objects would have its width inferred from a sample of rows, which a
+    later, larger amount overflows); everything else is passed as Python objects, cast to its SQL type."""
+    typed = {"integer": "Int64", "boolean": "boolean"}
+    frame = frame.astype({c.name: typed.get(c.type, object) for c in contract.raw_columns
+                          if c.type not in {"money", "timestamp", "date"}})
+    for c in contract.raw_columns:
+        if c.type == "money":
+            frame[c.name] = [None if v is None or v != v else str(v) for v in frame[c.name]]
+        elif c.type == "date":
+            frame[c.name] = pd.to_datetime(frame[c.name])
+    # DuckDB infers an object column's type from a sample of its rows; a list column whose sampled lists
+    # are all empty would be typed a list of NULL, so the whole frame is analysed.
+    con.execute(f"SET pandas_analyze_sample = {max(len(frame), 1000)}")
     con.register("incoming", frame)
-    casts = ",\n".join(f"CAST({c.name} AS {SQL_TYPES[c.type]}) AS {c.name}" for c in contract.stored_columns)
-    con.execute(
-        f"""INSERT INTO raw.placements BY NAME
-        SELECT ? AS submission_id, ? AS la_code, ? AS file_name, ? AS file_sha256, ? AS received_at,
-               source_row, ? AS standard_version, CAST(not_collected_ AS VARCHAR[]) AS not_collected,
-               CAST(warning_codes AS VARCHAR[]) AS warning_codes,
-               {casts}
-        FROM incoming""",
-        [sid, assessment.la_code, assessment.file_name, assessment.sha256, received_at,
-         assessment.version],
-    )
+    columns = ", ".join(f"CAST({c.name} AS {SQL_TYPES[c.type]}) AS {c.name}" for c in contract.raw_columns)
+    con.execute(f"INSERT INTO raw.placements BY NAME SELECT {columns} FROM incoming")
     con.unregister("incoming")
 
 

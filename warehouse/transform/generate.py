@@ -72,12 +72,21 @@ def staging_sql(contract: Contract) -> str:
         f"-- {HEADER}",
         "-- One row per accepted source row of every submission, pseudonymised: raw identifiers, officer names",
         "-- and free text do not pass this model (the contract's `sensitivity` and `staging` decide).",
+        "-- Incremental: a night pseudonymises only the submissions it received (an accepted submission's",
+        "-- rows never change; erasure and key rotation edit this table in place).",
+        "{{ config(materialized='incremental', on_schema_change='fail') }}",
+        "",
         "select",
     ]
     for i, (name, expr, _, _) in enumerate(columns):
         comma = "," if i < len(columns) - 1 else ""
         lines.append(f"    {expr}{comma}" if name == expr else f"    {expr} as {name}{comma}")
-    lines.append("from {{ source('raw', 'placements') }}")
+    lines += [
+        "from {{ source('raw', 'placements') }}",
+        "{% if is_incremental() %}",
+        "    where submission_id not in (select distinct t.submission_id from {{ this }} as t)",
+        "{% endif %}",
+    ]
     return "\n".join(lines) + "\n"
 
 

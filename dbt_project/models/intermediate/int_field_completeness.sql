@@ -1,6 +1,9 @@
 -- How complete each field of the standard is in each accepted submission: rows with a value, per field.
 -- Only counts leave this model, never values. The fields are the contract's (contract_fields, generated
 -- from ingest/standard/canonical.yaml). Completeness is null for a field the version does not collect.
+-- Incremental: a submission's counts never change once it is loaded.
+{{ config(materialized='incremental') }}
+
 with counts as (
     {%- for field in contract_fields() %}
         select

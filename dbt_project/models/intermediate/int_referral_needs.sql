@@ -2,6 +2,7 @@
 -- every version collects (the 2026 template dropped "risk to child: sexual exploitation"), so LAs on
 -- different versions compare like for like. A blank answer counts as no need. Controlled values come
 -- from the contract (contract_value), so a value renamed there fails the build instead of zeroing a count.
+-- Incremental: only referrals whose latest version is newer than this table's newest are recomputed.
 {%- set present = contract_value('risk_level', 'Risk present') %}
 {%- set preferred = contract_value('suitability', 'Preferred') %}
 {%- set suitable = contract_value('suitability', 'Suitable but not preferred') %}
@@ -15,13 +16,19 @@
     {%- do types.append((type, type | lower | replace(' ', '_') ~ '_suitability')) %}
 {%- endfor %}
 
+{{ config(materialized='incremental', unique_key='referral_key', incremental_strategy='delete+insert') }}
+
 with referrals as (
     select * from {{ ref('int_referrals_latest') }}
+    {% if is_incremental() %}
+        where {{ newer_than_this('received_at') }}
+    {% endif %}
 ),
 
 flags as (
     select
         referral_key,
+        received_at,
         {% for risk in risks_to_child -%}
             coalesce({{ risk }} = {{ present }}, false)::int{% if not loop.last %} +{% endif %}
         {% endfor -%} as risks_to_child,

@@ -1,10 +1,15 @@
 -- One row per referral (its latest version): who needed what, when, and what happened, with the LA's
 -- name and region. Every mart about referrals, placements or costs reads this model. Quarters are kept
--- as the date they start; marts label them.
+-- as the date they start; marts label them. Incremental, like int_referral_needs.
 {%- set preferred = contract_value('suitability', 'Preferred') %}
+
+{{ config(materialized='incremental', unique_key='referral_key', incremental_strategy='delete+insert') }}
 
 with referrals as (
     select * from {{ ref('int_referrals_latest') }}
+    {% if is_incremental() %}
+        where {{ newer_than_this('received_at') }}
+    {% endif %}
 ),
 
 needs as (
@@ -17,6 +22,7 @@ la as (
 
 select
     r.referral_key,
+    r.received_at,
     r.child_key,
     r.child_key_version,
     r.la_code,

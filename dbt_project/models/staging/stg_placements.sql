@@ -1,6 +1,10 @@
 -- GENERATED from ingest/standard/canonical.yaml by `python -m warehouse.transform.generate`: do not edit.
 -- One row per accepted source row of every submission, pseudonymised: raw identifiers, officer names
 -- and free text do not pass this model (the contract's `sensitivity` and `staging` decide).
+-- Incremental: a night pseudonymises only the submissions it received (an accepted submission's
+-- rows never change; erasure and key rotation edit this table in place).
+{{ config(materialized='incremental', on_schema_change='fail') }}
+
 select
     submission_id,
     la_code,
@@ -56,3 +60,6 @@ select
     {{ pseudonymise('la_code', 'referral_identity') }} as referral_key,
     provider_registration
 from {{ source('raw', 'placements') }}
+{% if is_incremental() %}
+    where submission_id not in (select distinct t.submission_id from {{ this }} as t)
+{% endif %}
