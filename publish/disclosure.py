@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 SUPPRESSED = "c"
@@ -40,45 +41,63 @@ def with_totals(frame: pd.DataFrame, spec: ExportSpec) -> pd.DataFrame:
     return pd.concat([frame, totals], ignore_index=True)[list(frame.columns)]
 
 
-def relations(frame: pd.DataFrame, spec: ExportSpec) -> list[list[tuple[int, str]]]:
-    """Sets of cells that add up (a total and its parts): each is one linear equation a reader knows."""
-    out: list[list[tuple[int, str]]] = []
-    for index in frame.index:
-        for total, parts in spec.additive:
-            out.append([(index, total), *((index, p) for p in parts)])
+def relations(frame: pd.DataFrame, spec: ExportSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Sets of cells that add up (a total and its parts): each is one linear equation a reader knows.
+    Returned compactly, as equations are many (a row's parts, an LA group per count column): cell numbers
+    (row position x number of count columns + count column position), and where each equation starts."""
+    position = {c: k for k, c in enumerate(spec.counts)}
+    width = len(spec.counts)
+    equations: list[np.ndarray] = []
+    rows = np.arange(len(frame))
+    for total, parts in spec.additive:  # one equation per row: its total and its parts
+        columns = [position[total], *(position[p] for p in parts)]
+        equations.extend(rows[:, None] * width + np.array(columns)[None, :])
     if spec.hierarchy:
         keys = [d for d in spec.dims if d not in spec.hierarchy]
-        for _, group in frame.groupby(keys, dropna=False):
-            for column in spec.counts:
-                out.append([(i, column) for i in group.index])
-    return out
+        for group in frame.groupby(keys, dropna=False, sort=True).indices.values():
+            for k in range(width):  # each count column of an LA group adds up to its region total
+                equations.append(np.sort(group) * width + k)
+    sizes = np.array([len(e) for e in equations], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    cells = np.concatenate(equations) if equations else np.array([], dtype=np.int64)
+    return cells, starts
 
 
 def suppression_mask(frame: pd.DataFrame, spec: ExportSpec, threshold: int) -> pd.DataFrame:
-    """True where a count cell must be hidden (primary and secondary)."""
+    """True where a count cell must be hidden (primary and secondary). Each pass counts the hidden cells
+    of every equation at once and visits, in order, only those with exactly one; of such an equation the
+    smallest non-zero other cell is hidden too (ties: first row, then first column). Repeated until no
+    equation has exactly one hidden cell."""
     counts = frame[list(spec.counts)]
-    hidden = (counts >= 1) & (counts <= threshold)
-    equations = relations(frame, spec)
-    changed = True
-    while changed:
+    values = counts.to_numpy(dtype=float, na_value=0.0).ravel()
+    hidden = ((values >= 1) & (values <= threshold))
+    cells, starts = relations(frame, spec)
+    width = len(spec.counts)
+    while len(cells):
+        per_equation = np.add.reduceat(hidden[cells].astype(np.int64), starts[:-1])
         changed = False
-        for cells in equations:
-            if sum(bool(hidden.at[i, c]) for i, c in cells) != 1:
+        for e in np.flatnonzero(per_equation == 1):
+            members = cells[starts[e]:starts[e + 1]]
+            shown = members[~hidden[members]]
+            if len(shown) != len(members) - 1:  # an earlier equation of this pass hid another of its cells
                 continue
-            candidates = [(i, c) for i, c in cells if not hidden.at[i, c]]
-            positive = [(frame.at[i, c], i, c) for i, c in candidates if frame.at[i, c] > 0]
-            if positive:
-                _, i, c = min(positive, key=lambda t: (t[0], str(t[1]), t[2]))
-            else:
-                i, c = candidates[0]
-            hidden.at[i, c] = True
+            positive = shown[values[shown] > 0]
+            pool = positive if len(positive) else shown
+            # smallest value; among equals the first row, then the first column (cell number order)
+            pick = pool[np.lexsort((pool, values[pool]))[0]] if len(positive) else shown[0]
+            hidden[pick] = True
             changed = True
-    return hidden
+        if not changed:
+            break
+    return pd.DataFrame(hidden.reshape(-1, width), index=counts.index, columns=counts.columns)
 
 
 def suppress(frame: pd.DataFrame, spec: ExportSpec, threshold: int) -> pd.DataFrame:
     """The table as it may be shared: totals added, small and recoverable cells shown as `c`."""
-    table = with_totals(frame.reset_index(drop=True), spec)
+    # In the order of its dimensions: which cell a secondary suppression picks then never depends on the
+    # order the warehouse returned rows in, so two releases of the same data hide the same cells.
+    ordered = frame.sort_values(list(spec.dims), kind="stable", na_position="last", ignore_index=True)
+    table = with_totals(ordered, spec)
     hidden = suppression_mask(table, spec, threshold)
     out = table.astype({c: object for c in (*spec.counts, *spec.statistics)})
     for column in spec.counts:

@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 
 from publish.disclosure import SUPPRESSED, ExportSpec, suppress
@@ -45,3 +46,30 @@ def test_statistics_are_hidden_when_few_contribute():
     assert out[out["la"] == "A"].iloc[0]["median_cost"] == SUPPRESSED
     assert out[out["la"] == "B"].iloc[0]["median_cost"] == 950.0
     assert pd.isna(out[out["la"] == "All"].iloc[0]["median_cost"])
+
+
+def _random_region(seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    rows = []
+    for la in "ABCDEFGH":
+        for quarter in ("Q1", "Q2", "Q3"):
+            placed, not_placed = (int(v) for v in rng.choice([0, 1, 2, 3, 4, 6, 9, 14, 30], size=2))
+            rows.append(("NE", la, quarter, placed + not_placed, placed, not_placed, 900.0))
+    return table(rows)
+
+
+def test_no_relation_of_a_random_region_is_left_with_one_hidden_cell():
+    for seed in range(30):
+        out = suppress(_random_region(seed), SPEC, 5)
+        hidden = out.map(lambda v: v == SUPPRESSED)
+        counts = ["referrals", "placed", "not_placed"]
+        assert all(hidden.loc[i, counts].sum() != 1 for i in out.index)
+        for _, group in out.groupby("quarter"):
+            assert all(hidden.loc[group.index, c].sum() != 1 for c in counts)
+
+
+def test_the_same_data_in_another_row_order_hides_the_same_cells():
+    # else two releases of unchanged data could hide different cells, and together reveal them
+    frame = _random_region(7)
+    shuffled = frame.sample(frac=1, random_state=3)
+    assert suppress(frame, SPEC, 5).equals(suppress(shuffled, SPEC, 5))
