@@ -29,3 +29,27 @@ def test_a_first_night_with_months_too_few_for_ets_still_forecasts(counts):
 def test_six_months_or_more_use_ets():
     out = forecast_demand(_monthly([3, 5, 4, 6, 2, 5, 4]), ["region", "type"])
     assert set(out["model"]) == {MODEL_NAME}
+
+
+def test_an_unchanged_series_keeps_its_forecast_and_a_changed_one_is_refitted(monkeypatch):
+    from analytics import forecast
+
+    counts = [3, 5, 4, 6, 2, 5, 4, 7, 3, 5, 6, 4, 5, 3]
+    north = _monthly(counts)
+    south = _monthly([c + 2 for c in counts]).assign(region="South West")
+    first = forecast_demand(pd.concat([north, south]), ["region", "type"])
+    fits = []
+    fit = forecast._fit_predict
+    monkeypatch.setattr(forecast, "_fit_predict", lambda *a: fits.append(1) or fit(*a))
+    again = forecast_demand(pd.concat([north, south]), ["region", "type"], previous=first)
+    assert fits == [] and again.equals(first)
+    changed = south.assign(referrals=south["referrals"].where(south.index != 13, 40))
+    third = forecast_demand(pd.concat([north, changed]), ["region", "type"], previous=first)
+    assert len(fits) == 2  # the South West's backtest and forecast, nothing for the North East
+    kept = third[third["region"] == "North East"].reset_index(drop=True)
+    assert kept.equals(first[first["region"] == "North East"].reset_index(drop=True))
+    assert not third[third["region"] == "South West"]["forecast"].equals(
+        first[first["region"] == "South West"]["forecast"])
+    stale = first.assign(method="older code")  # made by other code: refitted
+    forecast_demand(pd.concat([north, south]), ["region", "type"], previous=stale)
+    assert len(fits) == 6
