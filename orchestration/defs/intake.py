@@ -50,8 +50,12 @@ def intake(context: dg.AssetExecutionContext, placements: PlacementsSettings, ru
         "files_duplicate": result.count("duplicate"),
         "rows_loaded": result.rows_loaded,
     }
+    # One event per file refused or repeated; accepted files in one line (each event is a write to the
+    # instance's storage: a backfill's thousands of files would cost it seconds). All are in the metadata.
     for outcome in result.files:
-        context.log.info(f"{outcome.la_code}/{outcome.file_name}: {outcome.outcome} {outcome.reason}")
+        if outcome.outcome != "accepted":
+            context.log.info(f"{outcome.la_code}/{outcome.file_name}: {outcome.outcome} {outcome.reason}")
+    context.log.info(f"{counts['files_accepted']} file(s) accepted, {counts['rows_loaded']:,} rows loaded")
     yield dg.MaterializeResult(asset_key=RAW_PLACEMENTS, metadata={**counts, "files": dg.MetadataValue.json(files)})
     yield dg.MaterializeResult(asset_key=RAW_SUBMISSIONS, metadata=counts)
     expectations = {f"{f.la_code}/{f.file_name}": f.expectation_summary for f in result.files if f.expectation_summary}

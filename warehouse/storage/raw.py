@@ -1,10 +1,11 @@
 """The raw zone of the warehouse: submissions and their accepted rows with lineage. Each file is loaded
-in one transaction, so a killed process leaves no partial file. The columns of `raw.placements` are the
+in one transaction with the other files of its batch, so a killed process leaves no partial file. The columns of `raw.placements` are the
 contract's (lineage, fields, derived), in its order."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 import duckdb
@@ -25,6 +26,7 @@ SQL_TYPES = {
     "timestamp": "TIMESTAMP",
     "string_list": "VARCHAR[]",
 }
+LIST_TYPES = {"category_list", "string_list"}
 NOT_NULL = {"submission_id", "la_code", "file_name", "file_sha256", "received_at", "source_row", "standard_version"}
 
 SUBMISSIONS_DDL = """
@@ -129,22 +131,24 @@ def _with_lineage(loaded: list[Received]) -> pd.DataFrame:
 
 
 def _insert_rows(con, contract: Contract, frame: pd.DataFrame) -> None:
-    """Counts become nullable integers; money travels as the Decimal's own text and is cast to DECIMAL in
-    SQL, exactly (a column of Decimal objects would have its width inferred from a sample of rows, which a
-    later, larger amount overflows); everything else is passed as Python objects, cast to its SQL type."""
+    """Every column reaches DuckDB with a pandas type it reads without guessing: text (money as the
+    Decimal's own text, cast to DECIMAL in SQL, exactly; lists as JSON text), nullable integers and
+    booleans, datetimes. A column of Python objects would be sampled to infer its type, slowly, and
+    wrongly when the sampled lists happen to be empty or a later amount is wider than the sampled ones."""
     typed = {"integer": "Int64", "boolean": "boolean"}
-    frame = frame.astype({c.name: typed.get(c.type, object) for c in contract.raw_columns
-                          if c.type not in {"money", "timestamp", "date"}})
+    frame = frame.astype({c.name: typed[c.type] for c in contract.raw_columns if c.type in typed})
     for c in contract.raw_columns:
-        if c.type == "money":
-            frame[c.name] = [None if v is None or v != v else str(v) for v in frame[c.name]]
+        if c.type in {"string", "category", "money"}:
+            frame[c.name] = frame[c.name].astype("string")  # str() of each value; None stays missing
+        elif c.type in LIST_TYPES:
+            frame[c.name] = pd.array([None if v is None else json.dumps(list(v)) for v in frame[c.name]],
+                                     dtype="string")
         elif c.type == "date":
             frame[c.name] = pd.to_datetime(frame[c.name])
-    # DuckDB infers an object column's type from a sample of its rows; a list column whose sampled lists
-    # are all empty would be typed a list of NULL, so the whole frame is analysed.
-    con.execute(f"SET pandas_analyze_sample = {max(len(frame), 1000)}")
     con.register("incoming", frame)
-    columns = ", ".join(f"CAST({c.name} AS {SQL_TYPES[c.type]}) AS {c.name}" for c in contract.raw_columns)
+    columns = ", ".join(
+        f"from_json({c.name}, '[\"VARCHAR\"]') AS {c.name}" if c.type in LIST_TYPES
+        else f"CAST({c.name} AS {SQL_TYPES[c.type]}) AS {c.name}" for c in contract.raw_columns)
     con.execute(f"INSERT INTO raw.placements BY NAME SELECT {columns} FROM incoming")
     con.unregister("incoming")
 
