@@ -46,9 +46,9 @@ contract: install  ## regenerate dbt's staging model and controlled values from 
 soak: install  ## 30 simulated nights with random kills, hostile files and concurrent runs (a few minutes)
 	$(BIN)/python -m tests.soak 30
 
-bench: install  ## speed of the gate on a large generated file (numbers printed, not asserted)
+bench: install  ## gate throughput; national backfill against the floor, a night, growth (printed, not asserted)
 	$(BIN)/python -m benchmarks.gate_throughput
-	$(BIN)/python -m benchmarks.backfill 153 80
+	$(BIN)/python -m benchmarks.backfill 153 80 --growth 40,160
 
 ui: install  ## Dagster UI on http://127.0.0.1:3000 with the instance under data/
 	HOME_ABS=$$(realpath -m $${PLACEMENTS_HOME:-$(CURDIR)/data}) && \

@@ -1,45 +1,102 @@
-"""A national backfill from landing to published (printed, never asserted): `python -m benchmarks.backfill N_LAS`.
+"""Speed of the whole path, printed, never asserted: `python -m benchmarks.backfill [N_LAS] [PER_QUARTER]
+[--growth 40,160]`.
 
-Generates N LAs x 20 quarterly returns with the synthetic generator (all formats, messy), then times
-`placements run` in a child process and reports its wall time and peak memory.
+1. Generates N LAs x 20 quarterly returns (all formats, messy) with the synthetic generator.
+2. The floor (benchmarks/floor.py: fastest readers, one DuckDB script) over that landing folder.
+3. `placements run` over the same folder: landing to published, wall time and peak memory; the ratio.
+4. A night: one new return into the warehouse that now holds the backfill; `placements run` again; then
+   another through the Dagster daemon's landing sensor (benchmarks/sensor_night.py).
+5. With --growth, the backfill again at other referrals-per-quarter (files stay N x 20; rows grow).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.floor import run_floor
+from benchmarks.sensor_night import time_sensor_run
 from ingest.standard.reference import local_authorities
 from synthetic.generator import generate_region
 
+KEYS = {"PLACEMENTS_PSEUDONYMISATION_KEY": "benchmark-key-0123456789",
+        "PLACEMENTS_STORAGE_KEY": "benchmark-storage-key-0123456789"}
+
+
+def measured(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MB (the largest of the process and its children, dbt included) and
+    stdout of one command."""
+    started = time.perf_counter()
+    with subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as child:
+        out = child.stdout.read() if child.stdout else ""
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"{' '.join(args)} failed (exit {child.returncode}):\n{out[-2000:]}")
+    return time.perf_counter() - started, usage.ru_maxrss / 1024, out
+
+
+def placements_run(home: Path) -> tuple[float, float, str]:
+    env = {**os.environ, **KEYS, "PLACEMENTS_HOME": str(home), "PLACEMENTS_DAGSTER_STORAGE": str(home / "dagster")}
+    return measured([sys.executable, "-m", "orchestration.cli", "run"], env)
+
+
+def backfill(root: Path, las: tuple[str, ...], per_quarter: int) -> tuple[Path, int, int]:
+    home = root / f"data-{per_quarter}"
+    region = generate_region(home / "landing", seed=1, las=las, first_year=2021, quarters=20,
+                             referrals_per_quarter=per_quarter, today=dt.date(2026, 1, 1))
+    return home, len(region.files) + len(region.unreadable), len(region.records)
+
 
 def main() -> None:
-    n_las = int(sys.argv[1]) if len(sys.argv) > 1 else 153
-    per_quarter = int(sys.argv[2]) if len(sys.argv) > 2 else 80
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("las", nargs="?", type=int, default=153)
+    parser.add_argument("per_quarter", nargs="?", type=int, default=80)
+    parser.add_argument("--growth", default="", help="other referrals per quarter to time, e.g. 40,160")
+    args = parser.parse_args()
+    las = tuple(sorted(local_authorities()))[:args.las]
     with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp) / "data"
-        started = time.perf_counter()
-        region = generate_region(home / "landing", seed=1, las=tuple(sorted(local_authorities()))[:n_las],
-                                 first_year=2021, quarters=20, referrals_per_quarter=per_quarter,
-                                 today=dt.date(2026, 1, 1))
-        generated = time.perf_counter()
-        env = {**os.environ, "PLACEMENTS_HOME": str(home), "PLACEMENTS_DAGSTER_STORAGE": str(home / "dagster"),
-               "PLACEMENTS_PSEUDONYMISATION_KEY": "benchmark-key-0123456789",
-               "PLACEMENTS_STORAGE_KEY": "benchmark-storage-key-0123456789"}
-        run = subprocess.run([sys.executable, "-m", "orchestration.cli", "run"], env=env, capture_output=True,
-                             text=True)
-        finished = time.perf_counter()
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        print(run.stdout[run.stdout.find("\nRun "):][:600])
-        print(f"files: {len(region.files) + len(region.unreadable)}  rows generated: {len(region.records):,}")
-        print(f"generate: {generated - started:.0f}s   placements run: {finished - generated:.0f}s   "
-              f"peak memory of the run: {peak_mb:,.0f} MB   exit: {run.returncode}")
+        root = Path(tmp)
+        home, files, rows = backfill(root, las, args.per_quarter)
+        print(f"backfill: {args.las} LAs x 20 quarters x {args.per_quarter} referrals: {files:,} files, "
+              f"{rows:,} rows")
+        floor = run_floor(home / "landing")
+        backfill_seconds, backfill_peak, out = placements_run(home)
+        summary = next((line for line in out.splitlines() if line.startswith("Files:")), "")
+        print(f"floor:           {floor['seconds']:6.1f} s  ({floor['rows']:,} rows read)")
+        print(f"placements run:  {backfill_seconds:6.1f} s  peak {backfill_peak:,.0f} MB  ({summary})")
+        print(f"ratio product / floor: {backfill_seconds / floor['seconds']:.1f}x")
+
+        one = generate_region(root / "night", seed=99, las=las[:1], first_year=2026, quarters=1,
+                              referrals_per_quarter=args.per_quarter, messy=False, today=dt.date(2026, 6, 1))
+        for path in one.files:
+            target = home / "landing" / path.parent.name / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.rename(target)
+        seconds, peak, _ = placements_run(home)
+        print(f"night, one new file into the backfilled warehouse: {seconds:.1f} s  peak {peak:,.0f} MB")
+        other = generate_region(root / "sensor", seed=98, las=las[1:2], first_year=2026, quarters=1,
+                                referrals_per_quarter=args.per_quarter, messy=False, today=dt.date(2026, 6, 1))
+        run_seconds, waited = time_sensor_run(home, other.files[0], {**os.environ, **KEYS})
+        print(f"night through the daemon's sensor: run {run_seconds:.1f} s (Dagster's start to end); "
+              f"file arrival to published {waited:.1f} s (the sensor looks every 60 s)")
+
+        points = {args.per_quarter: (files, rows, backfill_seconds, backfill_peak)}
+        for per_quarter in (int(p) for p in args.growth.split(",") if p):
+            grown, grown_files, grown_rows = backfill(root, las, per_quarter)
+            took, peak, _ = placements_run(grown)
+            points[per_quarter] = (grown_files, grown_rows, took, peak)
+        if len(points) > 1:
+            print("growth (files fixed, rows grow):")
+            for per_quarter, (n_files, n_rows, took, peak) in sorted(points.items()):
+                print(f"  {per_quarter:4d} referrals/quarter  {n_files:,} files  {n_rows:>9,} rows  {took:6.1f} s  "
+                      f"{took / n_rows * 1e6:5.0f} us/row  peak {peak:,.0f} MB")
 
 
 if __name__ == "__main__":

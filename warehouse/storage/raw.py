@@ -1,6 +1,6 @@
-"""The raw zone of the warehouse: submissions and their accepted rows with lineage. Each file is loaded
-in one transaction with the other files of its batch, so a killed process leaves no partial file. The columns of `raw.placements` are the
-contract's (lineage, fields, derived), in its order."""
+"""The raw zone of the warehouse: submissions and their accepted rows with lineage. A batch of files is
+recorded in one transaction, so a killed process leaves no partial file. The columns of `raw.placements`
+are the contract's (lineage, fields, derived), in its order."""
 
 from __future__ import annotations
 
