@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -68,6 +69,7 @@ NOT_REGULAR_REASON = ("This is a link, a pipe or another special file, not a fil
 BATCH_ROWS = 50_000  # files are validated together up to this many rows: GX overhead per batch, bounded memory
 PARALLEL_FROM_FILES = 24  # a night's few files are read in process; a backfill's in a second process
 PARALLEL_READERS = 1
+READ_AHEAD = 64  # files a reader process may prepare ahead of validation
 
 
 def preflight(settings: Settings) -> None:
@@ -136,7 +138,19 @@ def _readers(files: int) -> Iterator:
         yield lambda fn, args: (fn(*a) for a in args)
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        yield lambda fn, args: pool.map(fn, *zip(*args, strict=True), chunksize=8)
+        yield lambda fn, args: _ahead(pool, fn, args)
+
+
+def _ahead(pool: ProcessPoolExecutor, fn, args: list[tuple], window: int = READ_AHEAD) -> Iterator:
+    """Results in order, with at most `window` files read ahead of the one consumed: a reader faster
+    than validation would otherwise hold every prepared file of a backfill in memory."""
+    pending: deque = deque()
+    for a in args:
+        pending.append(pool.submit(fn, *a))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _now() -> dt.datetime:

@@ -19,6 +19,9 @@ from warehouse.storage.sql import identifier, literal
 CATALOG = "warehouse"
 
 
+MEMORY_LIMIT = "400MB"
+
+
 def _httpfs() -> Path:
     """DuckDB's OpenSSL-backed cryptography comes with its httpfs extension; the duckdb-extension-httpfs
     package ships the signed binary for this DuckDB version, loaded from disk (never downloaded)."""
@@ -35,6 +38,9 @@ def attach(con: duckdb.DuckDBPyConnection, path: Path, storage_key: bytes, read_
     """Attach the encrypted warehouse at `path` as `alias` (and make it the default catalog)."""
     con.execute(f"LOAD {literal(_httpfs())}")
     con.execute("SET temp_file_encryption = true")  # spills to disk are encrypted too
+    # DuckDB's cache would otherwise grow toward 80% of the machine: a national backfill stays within 1 GB
+    # with the run's own frames beside it; beyond this DuckDB evicts or spills (encrypted) instead.
+    con.execute(f"SET memory_limit = {literal(MEMORY_LIMIT)}")
     options = f"ENCRYPTION_KEY {literal(warehouse_passphrase(storage_key))}" + (", READ_ONLY" if read_only else "")
     con.execute(f"ATTACH {literal(path)} AS {identifier(alias)} ({options})")  # ATTACH takes no parameters
     if use:
