@@ -30,7 +30,7 @@ office:  ## LibreOffice Calc (headless), for the test that opens the generated t
 LINTED := ingest warehouse publish analytics orchestration synthetic tests benchmarks
 
 test: install browser office lint  ## the whole suite: lint, contract checks, unit and end-to-end tests
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile  # two workers (the CI machine has two cores), one per test file
 
 test-unit: install
 	$(BIN)/pytest -q -m "not e2e"
