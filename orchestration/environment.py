@@ -3,8 +3,10 @@ command's entry point, never on import: loading the code location changes nothin
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -52,12 +54,29 @@ def dbt_project_hash() -> str:
 
 def ensure_dbt_manifest() -> Path:
     """`dbt parse` when the manifest is missing or older than a file of the dbt project (partial parsing
-    keeps a re-parse to seconds); otherwise nothing, so a nightly run starts without parsing."""
-    if MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source():
+    keeps a re-parse to seconds); otherwise nothing, so a nightly run starts without parsing.
+
+    Several processes may start at once (a sensor's run and a person's, or test workers): one parses
+    under a lock while the others wait, and the manifest appears whole by rename, so nobody ever loads a
+    half-written file."""
+    if _manifest_is_current():
         return MANIFEST
-    dbt = Path(sys.executable).parent / "dbt"
-    result = subprocess.run([str(dbt), "parse", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
-                             "--quiet"], capture_output=True, text=True, cwd=DBT_DIR)
-    if result.returncode != 0:
-        raise RuntimeError(f"dbt could not parse the project:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    MANIFEST.parent.mkdir(parents=True, exist_ok=True)
+    with open(MANIFEST.parent / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _manifest_is_current():  # parsed by another process while this one waited
+            return MANIFEST
+        scratch = MANIFEST.parent / "parse"  # dbt's own target folder: partial parsing state stays here
+        dbt = Path(sys.executable).parent / "dbt"
+        result = subprocess.run([str(dbt), "parse", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
+                                 "--target-path", str(scratch), "--quiet"], capture_output=True, text=True, cwd=DBT_DIR)
+        if result.returncode != 0:
+            raise RuntimeError(f"dbt could not parse the project:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+        partial = MANIFEST.with_suffix(".json.partial")
+        shutil.copyfile(scratch / "manifest.json", partial)
+        os.replace(partial, MANIFEST)
     return MANIFEST
+
+
+def _manifest_is_current() -> bool:
+    return MANIFEST.exists() and MANIFEST.stat().st_mtime >= _newest_source()
