@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser office demo run test test-unit lint contract soak bench ui docs clean
+.PHONY: install browser office postgres demo run test test-unit lint contract soak bench ui docs clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,9 +27,13 @@ office:  ## LibreOffice Calc (headless), for the test that opens the generated t
 	command -v soffice >/dev/null 2>&1 || (apt-get update -qq && \
 		apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null)
 
+postgres:  ## Debian's PostgreSQL server, for the tests of the regional hub profile (a server per test session)
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends postgresql >/dev/null)
+
 LINTED := ingest warehouse publish analytics orchestration synthetic tests benchmarks
 
-test: install browser office lint  ## the whole suite: lint, contract checks, unit and end-to-end tests
+test: install browser office postgres lint  ## the whole suite: lint, contract checks, unit and end-to-end tests
 	$(BIN)/pytest -q -n 2 --dist loadfile  # two workers (the CI machine has two cores), one per test file
 
 test-unit: install

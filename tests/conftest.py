@@ -34,3 +34,21 @@ def dbt_manifest():
     from orchestration.environment import ensure_dbt_manifest
 
     return ensure_dbt_manifest()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """A real PostgreSQL server for this test worker (tests/services.py), stopped at the end."""
+    from tests.services import postgres_server
+
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def s3():
+    """An S3 endpoint (moto's server mode on 127.0.0.1) for this test worker."""
+    from tests.services import s3_server
+
+    with s3_server() as server:
+        yield server
