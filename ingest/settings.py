@@ -33,6 +33,9 @@ class Settings:
     suppression_threshold: int = 5  # counts 1..threshold are suppressed in exports
     retention_days: int = 7 * 365 + 2  # raw rows and archived files are removed after this
     lock_wait_seconds: float = 30.0  # a second run waits this long for the first, then exits (code 3)
+    # the regional hub profile: the warehouse on PostgreSQL, landing on object storage (None: under home)
+    warehouse_url: str | None = None  # postgresql://user@host:port/dbname (password: PGPASSWORD or ~/.pgpass)
+    landing_url: str | None = None  # s3://bucket/prefix or az://container/prefix
 
     @property
     def landing(self) -> Path:
@@ -108,4 +111,6 @@ def load_settings() -> Settings:
         suppression_threshold=int(_env("PLACEMENTS_SUPPRESSION_THRESHOLD", 5)),
         retention_days=int(_env("PLACEMENTS_RETENTION_DAYS", 7 * 365 + 2)),
         lock_wait_seconds=_env("PLACEMENTS_LOCK_WAIT_SECONDS", 30.0),
+        warehouse_url=os.environ.get("PLACEMENTS_WAREHOUSE_URL", "").strip() or None,
+        landing_url=os.environ.get("PLACEMENTS_LANDING_URL", "").strip() or None,
     )

@@ -19,6 +19,8 @@ from warehouse.security.encryption import STORAGE_KEY_ENV, STORAGE_KEY_FILE_ENV,
 from warehouse.security.keys import KeyMismatch
 from warehouse.security.pseudonymise import KEY_ENV, KEY_FILE_ENV, MissingKey
 from warehouse.storage.database import open_warehouse
+from warehouse.storage.engines import WarehouseUnreachable, warehouse_for
+from warehouse.storage.inbox import LandingUnreachable
 from warehouse.storage.lock import SETUP_LOCK, Busy, exclusive, holder
 
 EXAMPLE_QUERY = ("SELECT la_name, placement_year, placements_costed, cost_index "
@@ -52,7 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def print_summary(settings, run_id: str, seconds: float, success: bool) -> None:
 
     print(f"\nRun {run_id[:8]} {'completed' if success else 'FAILED'} in {seconds:.1f}s")
-    if not settings.warehouse.exists():
+    if not warehouse_for(settings).exists():
         return
     with open_warehouse(settings, read_only=True) as con:
         events = con.execute(
@@ -173,7 +175,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"  {landed.la_code or '(no LA folder)'}/{landed.path.name}")
     print("\nQuarantined since the LA's last accepted submission:")
     rows = []
-    if settings.warehouse.exists():
+    if warehouse_for(settings).exists():
         with open_warehouse(settings, read_only=True) as con:
             rows = con.execute(
                 """WITH last_ok AS (SELECT la_code, max(received_at) AS at FROM raw.submissions
@@ -253,6 +255,15 @@ def cmd_retention(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_hub_init(args: argparse.Namespace) -> int:
+    from warehouse.hub import init_hub
+
+    settings = load_settings().ensure()
+    for line in init_hub(settings):
+        print(f"hub init: {line}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
     handler = logging.getLogger().handlers[0]
@@ -297,6 +308,10 @@ def main(argv: list[str] | None = None) -> int:
     unseal.add_argument("sealed")
     unseal.add_argument("out")
     unseal.set_defaults(func=cmd_unseal)
+    hub = sub.add_parser("hub", help="the regional hub's PostgreSQL warehouse (PLACEMENTS_WAREHOUSE_URL)")
+    hub_sub = hub.add_subparsers(dest="hub_command", required=True)
+    hub_sub.add_parser("init", help="create schemas, the raw zone, role placements_analyst and its grants "
+                                    "(idempotent)").set_defaults(func=cmd_hub_init)
     for p in (run, demo):
         p.add_argument("--log-level", default="WARNING", help="Dagster console log level (default WARNING)")
     args = parser.parse_args(argv)
@@ -305,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     except Busy as exc:  # one line, naming the run that holds the data root
         print(f"placements {args.command}: {exc}", file=sys.stderr)
         return 3
-    except (MissingKey, MissingStorageKey, KeyMismatch) as exc:
+    except (MissingKey, MissingStorageKey, KeyMismatch, WarehouseUnreachable, LandingUnreachable) as exc:
         print(f"placements {args.command}: {exc}", file=sys.stderr)
         return 2
 

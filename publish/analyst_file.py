@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import singledispatch
 from pathlib import Path
 
 import duckdb
@@ -18,8 +19,10 @@ import duckdb
 from ingest.settings import Settings
 from publish.disclosure import EXPORTS
 from publish.exports import write_exports
+from publish.published_schema import copy_to_duckdb, swap_published
 from warehouse.security.encryption import load_storage_key
 from warehouse.storage.database import attach, open_warehouse
+from warehouse.storage.engines import DuckDbWarehouse, PostgresWarehouse, warehouse_for
 from warehouse.storage.sql import identifier, literal, qualified
 from warehouse.transform.builds import build_passed
 
@@ -50,6 +53,34 @@ def _comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[
     return (found[0] or "") if found else "", columns
 
 
+@singledispatch
+def _copy_into(warehouse: DuckDbWarehouse, out: duckdb.DuckDBPyConnection,
+               relations: Sequence[tuple[str, str]]) -> dict[str, int]:
+    """The relations copied from the warehouse file into the analyst file `out`; rows per table."""
+    rows = {}
+    attach(out, warehouse.settings.warehouse, load_storage_key(), read_only=True, alias="wh", use=False)
+    for schema, table in relations:
+        name = identifier(table)
+        out.execute(f"CREATE TABLE main.{name} AS SELECT * FROM wh.{qualified(schema, table)}")
+        rows[table] = out.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0]
+        description, columns = _comments(out, schema, table)
+        if description:
+            out.execute(f"COMMENT ON TABLE main.{name} IS {literal(description)}")
+        for column, text in columns:
+            out.execute(f"COMMENT ON COLUMN main.{name}.{identifier(column)} IS {literal(text)}")
+    out.execute("DETACH wh")
+    return rows
+
+
+@_copy_into.register
+def _(warehouse: PostgresWarehouse, out: duckdb.DuckDBPyConnection,
+      relations: Sequence[tuple[str, str]]) -> dict[str, int]:
+    """On PostgreSQL: the schema `published` swapped in first, then copied into the analyst file."""
+    with warehouse.connect() as con:
+        swap_published(con, relations)
+        return copy_to_duckdb(con, out, relations)
+
+
 def publish(settings: Settings, run_id: str | None, relations: Sequence[tuple[str, str]]) -> PublishSummary:
     """Copy `relations` ((schema, table) in the warehouse) into a new analyst file and swap it in.
     `run_id` None skips the build check (operator tooling and tests)."""
@@ -64,17 +95,7 @@ def publish(settings: Settings, run_id: str | None, relations: Sequence[tuple[st
     summary = PublishSummary()
     try:
         with duckdb.connect(str(staging)) as out:
-            attach(out, settings.warehouse, load_storage_key(), read_only=True, alias="wh", use=False)
-            for schema, table in relations:
-                name = identifier(table)
-                out.execute(f"CREATE TABLE main.{name} AS SELECT * FROM wh.{qualified(schema, table)}")
-                summary.tables[table] = out.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0]
-                description, columns = _comments(out, schema, table)
-                if description:
-                    out.execute(f"COMMENT ON TABLE main.{name} IS {literal(description)}")
-                for column, text in columns:
-                    out.execute(f"COMMENT ON COLUMN main.{name}.{identifier(column)} IS {literal(text)}")
-            out.execute("DETACH wh")
+            summary.tables = _copy_into(warehouse_for(settings), out, relations)
             out.execute("CHECKPOINT")
         with duckdb.connect(str(staging), read_only=True) as con:
             # only the tables that are exported are read into memory (fct_referrals is the big one)

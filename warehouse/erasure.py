@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from ingest.intake.bounds import OverLimit
 from ingest.intake.conform import FileRejected, conform_table, header_scorer
@@ -23,6 +22,7 @@ from warehouse.security.keys import check_key
 from warehouse.security.pseudonymise import load_key, pseudonym
 from warehouse.storage import archive
 from warehouse.storage.database import open_warehouse
+from warehouse.storage.engines import warehouse_for
 from warehouse.storage.sql import qualified
 
 AUDIT_DDL = """CREATE TABLE IF NOT EXISTS audit.erasures (
@@ -147,7 +147,7 @@ def apply_retention(settings: Settings, today: dt.date | None = None) -> Erasure
             if dt.datetime.fromtimestamp(path.lstat().st_mtime) < cutoff:
                 path.unlink()
                 result.files += 0 if path.name.endswith(".reason.txt") else 1
-    if Path(settings.warehouse).exists():
+    if warehouse_for(settings).exists():
         with open_warehouse(settings) as con:
             if _existing(con, "raw", "placements"):
                 result.raw_rows = con.execute(

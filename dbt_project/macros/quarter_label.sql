@@ -5,5 +5,5 @@
 
 {% macro quarter_label(column) -%}
     case when {{ column }} is not null
-        then cast(year({{ column }}) as varchar) || '-Q' || cast(quarter({{ column }}) as varchar) end
+        then cast({{ year_of(column) }} as varchar) || '-Q' || cast({{ quarter_of(column) }} as varchar) end
 {%- endmacro %}

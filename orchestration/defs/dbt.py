@@ -10,7 +10,11 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.defs.resources import PlacementsSettings, RunLock, dbt_project
 from orchestration.environment import dbt_project_hash
+from warehouse.storage.engines import dbt_environment, warehouse_for
 from warehouse.transform.builds import needs_full_refresh, record_dbt_verdict
+from warehouse.transform.forecast import write_forecast
+
+FORECAST = "int_demand_forecast"
 
 
 class PlacementsTranslator(DagsterDbtTranslator):
@@ -33,12 +37,27 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         args.append("--full-refresh")
     else:  # the unit tests check the models' code, which passed them at the last build and has not changed
         args += ["--exclude-resource-type", "unit_test"]
-    # A target folder per data root: dbt's partial parsing reuses it from one night to the next.
-    invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=settings.home / "dbt" / "target")
-    yield from invocation.stream()
-    results = invocation.get_artifact("run_results.json").get("results", [])
-    failures = [r["unique_id"] for r in results if r.get("status") not in {"success", "pass", "skipped"}]
-    success = invocation.is_successful() and not failures
+    warehouse = warehouse_for(settings)
+    # one build; where dbt runs no Python models (PostgreSQL), the forecast's Python runs between two phases
+    phases = [args] if warehouse.python_models else [
+        [*args, "--exclude", f"{FORECAST}+"], None, [*args, "--select", f"{FORECAST}+"]]
+    failures, success = [], True
+    for phase in phases:
+        if not success:
+            break
+        if phase is None:
+            with warehouse.connect() as con:
+                context.log.info(f"demand forecast beside dbt: {write_forecast(con)} rows")
+            continue
+        # A target folder per data root: dbt's partial parsing reuses it from one night to the next.
+        with dbt_environment(settings):
+            invocation = dbt.cli(phase, context=context, raise_on_error=False,
+                                 target_path=settings.home / "dbt" / "target")
+        yield from invocation.stream()
+        results = invocation.get_artifact("run_results.json").get("results", [])
+        failed = [r["unique_id"] for r in results if r.get("status") not in {"success", "pass", "skipped"}]
+        failures += failed
+        success = success and invocation.is_successful() and not failed
     record_dbt_verdict(settings, context.run_id, success, failures, project_hash)
     if not success:
         raise dg.Failure(

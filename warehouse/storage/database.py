@@ -47,7 +47,15 @@ def attach(con: duckdb.DuckDBPyConnection, path: Path, storage_key: bytes, read_
         con.execute(f"USE {identifier(alias)}")
 
 
-def open_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def open_warehouse(settings: Settings, read_only: bool = False):
+    """A connection to the configured warehouse (warehouse/storage/engines.py): this DuckDB file, or
+    PostgreSQL when PLACEMENTS_WAREHOUSE_URL is set."""
+    from warehouse.storage.engines import warehouse_for
+
+    return warehouse_for(settings).connect(read_only)
+
+
+def open_duckdb_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(config={"temp_directory": str(settings.warehouse.parent / ".tmp")})
     try:

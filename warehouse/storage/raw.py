@@ -14,6 +14,7 @@ import pandas as pd
 
 from ingest.intake.gate import Assessment
 from ingest.standard.contract import Contract
+from warehouse.storage.engines import insert_frame
 
 SQL_TYPES = {
     "string": "VARCHAR",
@@ -145,12 +146,8 @@ def _insert_rows(con, contract: Contract, frame: pd.DataFrame) -> None:
                                      dtype="string")
         elif c.type == "date":
             frame[c.name] = pd.to_datetime(frame[c.name])
-    con.register("incoming", frame)
-    columns = ", ".join(
-        f"from_json({c.name}, '[\"VARCHAR\"]') AS {c.name}" if c.type in LIST_TYPES
-        else f"CAST({c.name} AS {SQL_TYPES[c.type]}) AS {c.name}" for c in contract.raw_columns)
-    con.execute(f"INSERT INTO raw.placements BY NAME SELECT {columns} FROM incoming")
-    con.unregister("incoming")
+    insert_frame(con, "raw.placements", frame, {c.name: SQL_TYPES[c.type] for c in contract.raw_columns},
+                 {c.name for c in contract.raw_columns if c.type in LIST_TYPES})
 
 
 def log_file_event(con, run_id: str, la_code: str, file_name: str, sha256: str, outcome: str) -> None:

@@ -9,6 +9,7 @@ import duckdb
 
 from ingest.settings import Settings
 from warehouse.storage.database import open_warehouse
+from warehouse.storage.engines import warehouse_for
 
 VERDICT_DDL = """CREATE TABLE IF NOT EXISTS audit.dbt_builds (
     run_id VARCHAR, finished_at TIMESTAMP, success BOOLEAN, failures VARCHAR[], project_hash VARCHAR)"""
@@ -29,7 +30,7 @@ def needs_full_refresh(settings: Settings, project_hash: str) -> str | None:
     """Why the incremental models must be rebuilt from scratch, or None: no build yet, the last build
     failed, the dbt project changed since the last one (a model's SQL or columns), or retention removed raw
     rows since (incremental models only ever add and replace rows; erasure and key rotation edit them in place)."""
-    if not settings.warehouse.exists():
+    if not warehouse_for(settings).exists():
         return "first build"
     with open_warehouse(settings, read_only=True) as con:
         tables = {t for (t,) in con.execute(

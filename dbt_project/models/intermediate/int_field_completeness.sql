@@ -9,7 +9,7 @@ with counts as (
         select
             submission_id,
             '{{ field }}' as field_name,
-            not bool_or(list_contains(not_collected, '{{ field }}')) as is_collected,
+            not bool_or({{ list_has('not_collected', "'" ~ field ~ "'") }}) as is_collected,
             cast(count(*) as integer) as rows_loaded,
             cast(count({{ field }}) as integer) as rows_filled
         from {{ source('raw', 'placements') }}
@@ -20,5 +20,7 @@ with counts as (
 
 select
     *,
-    case when is_collected then cast(round(rows_filled / rows_loaded, 4) as double) end as completeness
+    case
+        when is_collected then cast({{ round_float('cast(rows_filled as float8) / rows_loaded', 4) }} as float8)
+    end as completeness
 from counts

@@ -48,11 +48,8 @@ flags as (
             living_companions = {{ contract_value('living_arrangement', 'Solo placement recommended') }}, false
         ) as needs_solo_placement,
         coalesce(pets = {{ contract_value('pets_allowance', 'Yes - must') }}, false) as must_live_with_pets,
-        len(
-            list_filter(
-                coalesce(additional_support, []), s -> s <> {{ contract_value('support_type', 'Not applicable') }}
-            )
-        ) as additional_support_count,
+        {{ count_other_than('additional_support', contract_value('support_type', 'Not applicable')) }}
+            as additional_support_count,
         case
             when
                 {% for _, answer in types -%}
@@ -64,17 +61,13 @@ flags as (
             {%- endfor %}
             else 'None preferred'
         end as preferred_placement_type,
-        list_filter(
-            [
-                {%- for type, answer in types %}
-                    case
-                        when {{ answer }} in ({{ preferred }}, {{ suitable }})
-                            then {{ contract_value('placement_type', type) }}
-                    end{% if not loop.last %},{% endif %}
-                {%- endfor %}
-            ],
-            t -> t is not null
-        ) as suitable_placement_types
+        {%- set suitable_types = [] %}
+        {%- for type, answer in types %}
+            {%- do suitable_types.append(
+                "case when " ~ answer ~ " in (" ~ preferred ~ ", " ~ suitable ~ ") then "
+                ~ contract_value('placement_type', type) ~ " end") %}
+        {%- endfor %}
+        {{ list_without_nulls(suitable_types) }} as suitable_placement_types
     from referrals
 ),
 

@@ -86,7 +86,7 @@ select
     r.provider_registration,
     case
         when r.placement_type is not null and r.placement_date >= r.referral_date
-            then date_diff('day', r.referral_date, r.placement_date)
+            then {{ days_between('r.referral_date', 'r.placement_date') }}
     end as days_referral_to_placement
 from referrals as r
 inner join needs as n on r.referral_key = n.referral_key

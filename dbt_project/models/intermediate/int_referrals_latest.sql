@@ -12,10 +12,8 @@ with changed as (
     {% endif %}
 )
 
-select *  -- noqa: AM04
-from {{ ref('stg_placements') }}
-where referral_key in (select c.referral_key from changed as c)
-qualify
-    row_number() over (
-        partition by referral_key order by received_at desc, submission_id desc, source_row desc
-    ) = 1
+{% set versions -%}
+    select * from {{ ref('stg_placements') }}  -- noqa: AM04
+    where referral_key in (select c.referral_key from changed as c)
+{%- endset %}
+{{ first_per('referral_key', 'received_at desc, submission_id desc, source_row desc', versions) }}

@@ -18,7 +18,7 @@ with cells as (
         sum(placements) as n,
         sum(total_weekly_cost) as cost
     from {{ ref('int_cost_cells') }}
-    group by all
+    group by 1, 2, 3, 4, 5, 6
     union all
     select
         'LA' as scope,
@@ -42,7 +42,7 @@ quarters as (
 ),
 
 factor_bits as (
-    select unnest([1, 2, 4, 8]) as b
+    {{ integer_rows([1, 2, 4, 8]) }}
 ),
 
 cell_keys as (
@@ -73,11 +73,11 @@ pairs as (
         placement_quarter as quarter
     from ordered_quarters
     where previous_quarter is not null
-        and placement_quarter = cast(previous_quarter + interval 3 month as date)  -- consecutive quarters only
+        and placement_quarter = cast(previous_quarter + interval '3 month' as date)  -- consecutive quarters only
 ),
 
 grid as (  -- every cell seen in either quarter of a pair, with both quarters' counts and costs
-    select
+    select distinct  -- a cell seen in both quarters meets the pair twice, as identical rows
         p.scope,
         p.region,
         p.la_code,
@@ -105,7 +105,6 @@ grid as (  -- every cell seen in either quarter of a pair, with both quarters' c
         on p.scope = c1.scope and p.region = c1.region
             and c1.la_code is not distinct from p.la_code and p.quarter = c1.placement_quarter
             and k.placement_type = c1.placement_type and k.need_band = c1.need_band
-    qualify row_number() over (partition by p.scope, p.region, p.la_code, p.quarter, k.placement_type, k.need_band) = 1
 ),
 
 factors as (
@@ -130,20 +129,20 @@ cell_factors as (
         quarter,
         placement_type,
         need_band,
-        cast(total_n0 as double) as v0,
-        cast(total_n1 as double) as v1,
-        cast(type_n0 as double) / total_n0 as s0,
-        cast(type_n1 as double) / total_n1 as s1,
-        coalesce(cast(n0 as double) / nullif(type_n0, 0), cast(n1 as double) / nullif(type_n1, 0)) as w0,
-        coalesce(cast(n1 as double) / nullif(type_n1, 0), cast(n0 as double) / nullif(type_n0, 0)) as w1,
-        coalesce(cast(cost0 as double) / nullif(n0, 0), cast(cost1 as double) / nullif(n1, 0)) as p0,
-        coalesce(cast(cost1 as double) / nullif(n1, 0), cast(cost0 as double) / nullif(n0, 0)) as p1
+        cast(total_n0 as float8) as v0,
+        cast(total_n1 as float8) as v1,
+        cast(type_n0 as float8) / total_n0 as s0,
+        cast(type_n1 as float8) / total_n1 as s1,
+        coalesce(cast(n0 as float8) / nullif(type_n0, 0), cast(n1 as float8) / nullif(type_n1, 0)) as w0,
+        coalesce(cast(n1 as float8) / nullif(type_n1, 0), cast(n0 as float8) / nullif(type_n0, 0)) as w1,
+        coalesce(cast(cost0 as float8) / nullif(n0, 0), cast(cost1 as float8) / nullif(n1, 0)) as p0,
+        coalesce(cast(cost1 as float8) / nullif(n1, 0), cast(cost0 as float8) / nullif(n0, 0)) as p1
     from factors
     where total_n0 > 0 and total_n1 > 0
 ),
 
 masks as (  -- bit 1 volume, 2 mix, 4 need, 8 price: which factors are at the later quarter
-    select t.m from range(16) as t (m)
+    {{ integers_below(16) }}
 ),
 
 f as (  -- the cost with each subset of factors at the later quarter
@@ -162,7 +161,7 @@ f as (  -- the cost with each subset of factors at the later quarter
         ) as value
     from cell_factors as c
     cross join masks as k
-    group by all
+    group by 1, 2, 3, 4, 5, 6
 ),
 
 shapley as (  -- weight of a coalition of size k among 4 factors: k! (3 - k)! / 4!
@@ -173,7 +172,9 @@ shapley as (  -- weight of a coalition of size k among 4 factors: k! (3 - k)! / 
         a.previous_quarter,
         a.quarter,
         bit.b,
-        sum((case bit_count(a.m) when 0 then 0.25 when 3 then 0.25 else 1.0 / 12 end) * (b_.value - a.value)) as effect
+        sum(
+            (case {{ bits_set('a.m') }} when 0 then 0.25 when 3 then 0.25 else 1.0 / 12 end) * (b_.value - a.value)
+        ) as effect
     from f as a
     cross join factor_bits as bit
     inner join
@@ -182,7 +183,7 @@ shapley as (  -- weight of a coalition of size k among 4 factors: k! (3 - k)! / 
         on a.scope = b_.scope and a.region = b_.region and b_.la_code is not distinct from a.la_code
             and a.quarter = b_.quarter and b_.m = a.m | bit.b
     where a.m & bit.b = 0
-    group by all
+    group by 1, 2, 3, 4, 5, 6
 ),
 
 totals as (
@@ -197,7 +198,7 @@ totals as (
         cast(sum(cost0) as decimal(18, 2)) as weekly_cost_before,
         cast(sum(cost1) as decimal(18, 2)) as weekly_cost_after
     from grid
-    group by all
+    group by 1, 2, 3, 4, 5
 ),
 
 wide as (
@@ -211,14 +212,14 @@ wide as (
         t.placements_after,
         t.weekly_cost_before,
         t.weekly_cost_after,
-        cast(round(max(s.effect) filter (where s.b = 1), 2) as decimal(18, 2)) as volume_effect,
-        cast(round(max(s.effect) filter (where s.b = 2), 2) as decimal(18, 2)) as mix_effect,
-        cast(round(max(s.effect) filter (where s.b = 4), 2) as decimal(18, 2)) as need_effect
+        cast({{ round_float('max(s.effect) filter (where s.b = 1)', 2) }} as decimal(18, 2)) as volume_effect,
+        cast({{ round_float('max(s.effect) filter (where s.b = 2)', 2) }} as decimal(18, 2)) as mix_effect,
+        cast({{ round_float('max(s.effect) filter (where s.b = 4)', 2) }} as decimal(18, 2)) as need_effect
     from totals as t
     inner join shapley as s
         on t.scope = s.scope and t.region = s.region and s.la_code is not distinct from t.la_code
             and t.quarter = s.quarter
-    group by all
+    group by 1, 2, 3, 4, 5, 6, 7, 8, 9
 )
 
 select

@@ -13,7 +13,7 @@ with cells as (
         sum(placements) as placements,
         sum(total_weekly_cost) as total_weekly_cost
     from {{ ref('int_cost_cells') }}
-    group by all
+    group by 1, 2, 3, 4, 5
 ),
 
 regional_prices as (
@@ -22,9 +22,9 @@ regional_prices as (
         placement_year,
         placement_type,
         need_band,
-        sum(total_weekly_cost) / sum(placements) as regional_price
+        cast(sum(total_weekly_cost) as float8) / sum(placements) as regional_price
     from cells
-    group by all
+    group by 1, 2, 3, 4
 )
 
 select
@@ -34,9 +34,13 @@ select
     c.placement_year,
     cast(sum(c.placements) as integer) as placements_costed,
     cast(sum(c.total_weekly_cost) as decimal(18, 2)) as actual_weekly_cost,
-    cast(round(sum(c.placements * p.regional_price), 2) as decimal(18, 2)) as expected_weekly_cost_at_regional_prices,
-    cast(round(sum(c.total_weekly_cost) / sum(c.placements * p.regional_price), 4) as decimal(10, 4)) as cost_index
+    cast({{ round_float('sum(c.placements * p.regional_price)', 2) }} as decimal(18, 2))
+        as expected_weekly_cost_at_regional_prices,
+    cast(
+        {{ round_float('cast(sum(c.total_weekly_cost) as float8) / sum(c.placements * p.regional_price)', 4) }}
+        as decimal(10, 4)
+    ) as cost_index
 from cells as c
 inner join regional_prices as p using (region, placement_year, placement_type, need_band)
 inner join {{ ref('stg_local_authorities') }} as la on c.la_code = la.la_code
-group by all
+group by 1, 2, 3, 4

@@ -14,4 +14,4 @@ select
     {{ pence_quantile('total_weekly_cost', 0.75) }} as p75_weekly_cost
 from {{ ref('int_referral_outcomes') }}
 where is_placed and total_weekly_cost is not null
-group by all
+group by 1, 2, 3, 4, 5, 6

@@ -32,12 +32,10 @@ select
     s.rows_erased,
     {{ quarter_label('p.latest_referral_date') }} as reported_quarter,
     case when p.latest_referral_date is not null then
-            date_diff(
-                'day', cast(last_day(date_trunc('quarter', p.latest_referral_date) + interval 2 month) as date),
-                cast(s.received_at as date)
-            )
+            {{ days_between(quarter_end('p.latest_referral_date'), 'cast(s.received_at as date)') }}
     end as days_after_quarter_end,
-    cast(round(c.mean_completeness_of_collected_fields, 4) as double) as mean_completeness_of_collected_fields
+    cast({{ round_float('c.mean_completeness_of_collected_fields', 4) }} as float8)
+        as mean_completeness_of_collected_fields
 from {{ ref('stg_submissions') }} as s
 inner join {{ ref('stg_local_authorities') }} as la using (la_code)
 left join periods as p using (submission_id)

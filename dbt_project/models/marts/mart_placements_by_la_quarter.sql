@@ -22,4 +22,4 @@ select
     {{ pence_median('referrals.total_weekly_cost') }} as median_weekly_cost
 from referrals
 inner join {{ ref('stg_local_authorities') }} as la on referrals.la_code = la.la_code
-group by all
+group by 1, 2, 3, 4, 5

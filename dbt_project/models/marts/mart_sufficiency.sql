@@ -16,10 +16,10 @@ select
     cast(count(*) filter (where displaced_foster_to_residential) as integer) as displaced_foster_to_residential,
     cast(count(*) filter (where not is_placed) as integer) as not_yet_placed,
     cast(count(is_location_preferred) as integer) as placed_with_location_answer,
-    cast(avg(cast(is_location_preferred as int)) as double) as share_location_preferred,
+    cast(avg(cast(cast(is_location_preferred as int) as float8)) as float8) as share_location_preferred,
     cast(count(is_education_continuous) as integer) as placed_with_education_answer,
-    cast(avg(cast(is_education_continuous as int)) as double) as share_education_continuity,
+    cast(avg(cast(cast(is_education_continuous as int) as float8)) as float8) as share_education_continuity,
     cast(count(*) filter (where sibling_group_split is not null) as integer) as placed_sibling_groups,
     cast(count(*) filter (where sibling_group_split) as integer) as sibling_groups_split
 from {{ ref('int_referral_outcomes') }}
-group by all
+group by 1, 2, 3, 4, 5, 6
