@@ -2,6 +2,7 @@
 publish, downstream, can refuse to publish after any failure (dagster-dbt does not stop Python
 assets downstream of a failed test by itself)."""
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,6 +26,21 @@ class PlacementsTranslator(DagsterDbtTranslator):
 translator = PlacementsTranslator()
 
 
+def _not_downstream_of(model: str) -> list[str]:
+    """The models and seeds outside `model`+, by name (dagster-dbt adds its own --select, so the second
+    phase of a build is expressed as an exclusion; tests of excluded models are excluded with them)."""
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    start = next(uid for uid, n in manifest["nodes"].items() if n["resource_type"] == "model" and n["name"] == model)
+    downstream, queue = {start}, [start]
+    while queue:
+        for child in manifest["child_map"].get(queue.pop(), []):
+            if child not in downstream:
+                downstream.add(child)
+                queue.append(child)
+    return sorted(n["name"] for uid, n in manifest["nodes"].items()
+                  if n["resource_type"] in {"model", "seed", "snapshot"} and uid not in downstream)
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, name="dbt_models",
             dagster_dbt_translator=translator, retry_policy=dg.RetryPolicy(max_retries=2, delay=30))
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
@@ -40,7 +56,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     warehouse = warehouse_for(settings)
     # one build; where dbt runs no Python models (PostgreSQL), the forecast's Python runs between two phases
     phases = [args] if warehouse.python_models else [
-        [*args, "--exclude", f"{FORECAST}+"], None, [*args, "--select", f"{FORECAST}+"]]
+        [*args, "--exclude", f"{FORECAST}+"], None, [*args, "--exclude", " ".join(_not_downstream_of(FORECAST))]]
     failures, success = [], True
     for phase in phases:
         if not success:
