@@ -52,3 +52,40 @@ def s3():
 
     with s3_server() as server:
         yield server
+
+
+def fresh_database(server) -> str:
+    """A new, empty database on the test server; its URL without the password (PGPASSWORD carries it)."""
+    import uuid
+
+    import psycopg2
+
+    name = f"hub_{uuid.uuid4().hex[:10]}"
+    con = psycopg2.connect(server.url())
+    con.autocommit = True
+    with con.cursor() as cur:
+        cur.execute(f"CREATE DATABASE {name}")
+    con.close()
+    return f"postgresql://{server.admin}@{server.host}:{server.port}/{name}"
+
+
+def use_hub_database(server, monkeypatch) -> str:
+    """Point this test's warehouse at a fresh PostgreSQL database, prepared by `placements hub init`."""
+    from ingest.settings import load_settings
+    from warehouse.hub import init_hub
+
+    url = fresh_database(server)
+    monkeypatch.setenv("PLACEMENTS_WAREHOUSE_URL", url)
+    monkeypatch.setenv("PGPASSWORD", server.password)
+    init_hub(load_settings())
+    return url
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def warehouse_profile(request, home, monkeypatch) -> str:
+    """Run the test on the default DuckDB warehouse and again on a PostgreSQL one (the hub profile)."""
+    if request.param == "postgres":
+        use_hub_database(request.getfixturevalue("postgres"), monkeypatch)
+    else:
+        monkeypatch.delenv("PLACEMENTS_WAREHOUSE_URL", raising=False)
+    return request.param

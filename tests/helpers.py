@@ -67,11 +67,12 @@ def column_of(field: str, layout: str = "2026-06") -> str:
 
 
 def open_wh(home, read_only: bool = True):
-    """The encrypted warehouse of a test's data root, as the pipeline opens it."""
-    from ingest.settings import Settings
+    """The warehouse of a test's data root as the pipeline opens it: the encrypted DuckDB file, or the
+    PostgreSQL database of PLACEMENTS_WAREHOUSE_URL when the test set one."""
+    from ingest.settings import load_settings
     from warehouse.storage.database import open_warehouse
 
-    return open_warehouse(Settings(home=Path(home)), read_only=read_only)
+    return open_warehouse(load_settings().with_home(Path(home)), read_only=read_only)
 
 
 def unsealed(path) -> bytes:

@@ -35,7 +35,7 @@ CRASHING_INTAKE = textwrap.dedent("""
 """)
 
 
-def test_kill_during_load_then_rerun_has_no_duplicate_and_no_missing_rows(home):
+def test_kill_during_load_then_rerun_has_no_duplicate_and_no_missing_rows(home, warehouse_profile):
     region = generate_region(home / "landing", seed=3, las=("840", "391"), first_year=2024, quarters=2,
                              referrals_per_quarter=6, messy=False, today=dt.date(2026, 1, 1))
     child = subprocess.run([sys.executable, "-c", CRASHING_INTAKE], env=dict(os.environ), timeout=300,

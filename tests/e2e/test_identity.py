@@ -23,7 +23,8 @@ def _run():
     assert result.success
 
 
-def test_one_child_one_referral_everywhere_and_forget_erases_every_spelling(home, monkeypatch, tmp_path):
+def test_one_child_one_referral_everywhere_and_forget_erases_every_spelling(home, monkeypatch, tmp_path,
+                                                                            warehouse_profile):
     from warehouse.erasure import forget_child
     from warehouse.security.pseudonymise import load_key, pseudonym
 
@@ -68,7 +69,7 @@ def load_settings(home):
     return settings
 
 
-def test_a_failed_forget_changes_nothing(home, monkeypatch):
+def test_a_failed_forget_changes_nothing(home, monkeypatch, warehouse_profile):
     from warehouse import erasure
     from warehouse.load import run_intake
 
