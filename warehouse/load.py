@@ -29,6 +29,7 @@ from warehouse.security.keys import check_key
 from warehouse.security.pseudonymise import load_key
 from warehouse.storage import archive
 from warehouse.storage.database import open_warehouse
+from warehouse.storage.inbox import inbox_for
 from warehouse.storage.raw import Received, ensure_schema, loaded_contents, log_file_event, record_submissions
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,8 @@ def preflight(settings: Settings) -> None:
     warehouse was built with (MissingKey, MissingStorageKey or KeyMismatch otherwise)."""
     key = load_key()
     load_storage_key()
-    with open_warehouse(settings) as con:
+    inbox_for(settings).check()  # LandingUnreachable: the bucket cannot be listed
+    with open_warehouse(settings) as con:  # WarehouseUnreachable: the database cannot be used
         check_key(con, key)
 
 
@@ -87,6 +89,8 @@ def run_intake(settings: Settings, run_id: str = "") -> IntakeResult:
     preflight(settings)
     contract = load_contract()
     result = IntakeResult()
+    inbox = inbox_for(settings)
+    staged = inbox.stage()  # objects in a bucket copied into the data root's landing folder first
     files = landed_files(settings.landing)
     erased, storage_key = tombstones.marks(settings), load_storage_key()
     con = open_warehouse(settings)
@@ -122,6 +126,7 @@ def run_intake(settings: Settings, run_id: str = "") -> IntakeResult:
                     pending, rows = [], 0
     finally:
         con.close()
+    inbox.settle(staged)  # sealed copies up and checked, then the landed objects deleted
     return result
 
 

@@ -5,9 +5,8 @@ import json
 
 import dagster as dg
 
-from ingest.intake.gate import file_sha256
-from ingest.intake.landing import landed_files
 from orchestration.defs.resources import PlacementsSettings, RunLock
+from warehouse.storage.inbox import inbox_for
 
 nightly_job = dg.define_asset_job(
     "nightly_run",
@@ -29,25 +28,22 @@ nightly_schedule = dg.ScheduleDefinition(
 @dg.sensor(job=nightly_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
 def landing_sensor(context: dg.SensorEvaluationContext, placements: PlacementsSettings):
     """Start a run when files in landing are complete: a `.done` marker beside the file, or the same
-    size and modification time at two consecutive looks. The run key is derived from the files'
+    size and modification time (ETag in a bucket) at two consecutive looks. The run key is derived from the files'
     content, so the same content never starts two runs; the cursor survives daemon restarts."""
     settings = placements.settings()
     previous = json.loads(context.cursor) if context.cursor else {}
     current, ready = {}, []
-    for landed in landed_files(settings.landing):
-        stat = landed.path.stat()
-        signature = [stat.st_size, stat.st_mtime_ns]
-        key = str(landed.path.relative_to(settings.landing))
-        current[key] = signature
-        marker = landed.path.with_name(landed.path.name + ".done")
-        if marker.exists() or previous.get(key) == signature:
-            ready.append(landed)
+    for entry in inbox_for(settings).entries():  # the data root's landing folder, or a bucket (ETag for mtime)
+        signature = list(entry.signature)
+        current[entry.key] = signature
+        if entry.done_marker or previous.get(entry.key) == signature:
+            ready.append(entry)
     context.update_cursor(json.dumps(current))
     if not ready:
         return dg.SkipReason("No complete new files in landing.")
     digest = hashlib.sha256()
-    for landed in sorted(ready, key=lambda f: str(f.path)):
-        digest.update(f"{landed.la_code}:{file_sha256(landed.path)}\n".encode())
+    for entry in sorted(ready, key=lambda e: e.key):
+        digest.update(f"{entry.la_code}:{entry.content_id()}\n".encode())
     return dg.RunRequest(run_key=f"landing-{digest.hexdigest()[:32]}", tags={"trigger": "landing"})
 
 

@@ -7,6 +7,8 @@ from warehouse.load import preflight, run_intake
 from warehouse.security.encryption import MissingStorageKey
 from warehouse.security.keys import KeyMismatch
 from warehouse.security.pseudonymise import MissingKey
+from warehouse.storage.engines import WarehouseUnreachable
+from warehouse.storage.inbox import LandingUnreachable
 
 # dbt's sources name these keys in their meta (dbt_project/models/staging/_sources.yml)
 RAW_PLACEMENTS = dg.AssetKey(["raw", "placements"])
@@ -36,7 +38,7 @@ def intake(context: dg.AssetExecutionContext, placements: PlacementsSettings, ru
     settings = placements.settings()
     try:  # fail before touching anything: no keys, or not the warehouse's own pseudonymisation key
         preflight(settings)
-    except (MissingKey, MissingStorageKey, KeyMismatch) as exc:
+    except (MissingKey, MissingStorageKey, KeyMismatch, WarehouseUnreachable, LandingUnreachable) as exc:
         raise dg.Failure(description=str(exc), allow_retries=False) from exc
     result = run_intake(settings, run_id=context.run_id)
     files = [
