@@ -54,9 +54,11 @@ bench: install  ## gate throughput; national backfill against the floor, a night
 	$(BIN)/python -m benchmarks.gate_throughput
 	$(BIN)/python -m benchmarks.backfill 153 80 --growth 40,160
 
-ui: install  ## Dagster UI on http://127.0.0.1:3000 with the instance under data/
+ui: install  ## Dagster UI on http://127.0.0.1:3000 with the instance under data/ (or in PostgreSQL: PLACEMENTS_DAGSTER_PG_URL)
 	HOME_ABS=$$(realpath -m $${PLACEMENTS_HOME:-$(CURDIR)/data}) && \
-		PLACEMENTS_HOME=$$HOME_ABS DAGSTER_HOME=$(CURDIR) PLACEMENTS_DAGSTER_STORAGE=$$HOME_ABS/dagster \
+		INSTANCE=$$([ -n "$$PLACEMENTS_DAGSTER_PG_URL" ] && echo $(CURDIR)/deploy/dagster-postgres || echo $(CURDIR)) && \
+		PLACEMENTS_DAGSTER_PG_URL=$$(echo "$$PLACEMENTS_DAGSTER_PG_URL" | sed -E 's#^postgres(ql)?://#postgresql+psycopg2://#') \
+		PLACEMENTS_HOME=$$HOME_ABS DAGSTER_HOME=$$INSTANCE PLACEMENTS_DAGSTER_STORAGE=$$HOME_ABS/dagster \
 		$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 docs: install  ## dbt docs, generated offline into dbt_project/target

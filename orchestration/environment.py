@@ -24,11 +24,31 @@ def prepare_process() -> Settings:
     that matches the project."""
     settings = load_settings().ensure()
     os.environ["PLACEMENTS_HOME"] = str(settings.home)
-    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
+    if url := os.environ.get(DAGSTER_PG_URL, "").strip():
+        os.environ[DAGSTER_PG_URL] = sqlalchemy_url(url)
+    os.environ.setdefault("DAGSTER_HOME", str(dagster_home()))
     os.environ.setdefault("PLACEMENTS_DAGSTER_STORAGE", str(settings.home / "dagster"))
     (settings.home / "dagster").mkdir(parents=True, exist_ok=True)
     ensure_dbt_manifest()
     return settings
+
+
+DAGSTER_PG_URL = "PLACEMENTS_DAGSTER_PG_URL"
+
+
+def dagster_home() -> Path:
+    """The instance's folder: the repo root (SQLite under the data root), or, when PLACEMENTS_DAGSTER_PG_URL
+    is set, deploy/dagster-postgres (storage in PostgreSQL, shared by hosts)."""
+    if os.environ.get(DAGSTER_PG_URL, "").strip():
+        return PROJECT_ROOT / "deploy" / "dagster-postgres"
+    return PROJECT_ROOT
+
+
+def sqlalchemy_url(url: str) -> str:
+    """dagster-postgres speaks through psycopg2, while SQLAlchemy 2.1 reads a bare postgresql:// URL as
+    psycopg 3 (whose server-side parameters break the instance's NOTIFY): name the driver."""
+    scheme, sep, rest = url.partition("://")
+    return f"postgresql+psycopg2://{rest}" if sep and scheme in {"postgresql", "postgres"} else url
 
 
 def _newest_source() -> float:
