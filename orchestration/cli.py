@@ -102,11 +102,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
                   "Never use it for real data.")
     from synthetic.generator import generate_region
 
-    region = generate_region(
-        settings.landing, seed=args.seed, quarters=args.quarters, referrals_per_quarter=args.referrals
-    )
+    if not settings.landing_url:
+        region = generate_region(
+            settings.landing, seed=args.seed, quarters=args.quarters, referrals_per_quarter=args.referrals
+        )
+        where = settings.landing
+    else:  # landing in a bucket: the returns are written aside, then put where LAs would put them
+        import tempfile
+
+        from warehouse.storage.inbox import inbox_for
+
+        inbox = inbox_for(settings)
+        inbox.check()
+        with tempfile.TemporaryDirectory() as folder:
+            region = generate_region(Path(folder), seed=args.seed, quarters=args.quarters,
+                                     referrals_per_quarter=args.referrals)
+            inbox.land(Path(folder))
+        where = f"{inbox.where()}/landing"
     print(f"Demo: wrote {len(region.files) + len(region.unreadable)} synthetic returns for "
-          f"{region.records['la_code'].nunique()} LAs into {settings.landing}")
+          f"{region.records['la_code'].nunique()} LAs into {where}")
     return cmd_run(args)
 
 

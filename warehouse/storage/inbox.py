@@ -162,6 +162,13 @@ class ObjectInbox:
             staged.append((relative, local))
         return staged
 
+    def land(self, folder: Path) -> int:
+        """Put every file under folder/<LA>/ into the bucket's landing, as an LA would (the demo)."""
+        fs, files = self.fs, sorted(p for p in folder.rglob("*") if p.is_file())
+        for path in files:
+            fs.put_file(str(path), self._path("landing", path.relative_to(folder).as_posix()))
+        return len(files)
+
     def _copy_up(self, fs, local: Path, area: str) -> None:
         """Copy one file of archive, quarantine or reports up, unless the same bytes are already there, and
         read it back: the landed object is deleted only after every copy checked."""
