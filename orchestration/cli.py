@@ -20,7 +20,7 @@ from warehouse.security.keys import KeyMismatch
 from warehouse.security.pseudonymise import KEY_ENV, KEY_FILE_ENV, MissingKey
 from warehouse.storage.database import open_warehouse
 from warehouse.storage.engines import WarehouseUnreachable, warehouse_for
-from warehouse.storage.inbox import LandingUnreachable
+from warehouse.storage.inbox import LandingUnreachable, inbox_for
 from warehouse.storage.lock import SETUP_LOCK, Busy, exclusive, holder
 
 EXAMPLE_QUERY = ("SELECT la_name, placement_year, placements_costed, cost_index "
@@ -163,7 +163,6 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     from dagster import DagsterInstance
 
-    from ingest.intake.landing import landed_files
 
     settings = prepare_process()
     running = holder(settings.home)
@@ -183,10 +182,10 @@ def cmd_status(args: argparse.Namespace) -> int:
                   f"  {run.run_id[:8]}  {run.job_name:14} {run.status.value:9}")
         if not records:
             print("  none yet")
-    waiting = landed_files(settings.landing)
+    waiting = inbox_for(settings).entries()  # the landing folder, or the bucket's landing prefix
     print(f"\nWaiting in landing: {len(waiting)}")
-    for landed in waiting[:20]:
-        print(f"  {landed.la_code or '(no LA folder)'}/{landed.path.name}")
+    for entry in waiting[:20]:
+        print(f"  {entry.la_code or '(no LA folder)'}/{entry.key.rsplit('/', 1)[-1]}")
     print("\nQuarantined since the LA's last accepted submission:")
     rows = []
     if warehouse_for(settings).exists():
