@@ -23,6 +23,7 @@ from warehouse.security.pseudonymise import load_key, pseudonym
 from warehouse.storage import archive
 from warehouse.storage.database import open_warehouse
 from warehouse.storage.engines import warehouse_for
+from warehouse.storage.inbox import inbox_for
 from warehouse.storage.sql import qualified
 
 AUDIT_DDL = """CREATE TABLE IF NOT EXISTS audit.erasures (
@@ -84,6 +85,7 @@ def forget_child(settings: Settings, la_code: str, child_id: str) -> ErasureResu
         check_key(con, key)  # a different key would miss the child's pseudonymised rows
         tombstones.add(settings, la_code, child)  # first: an interrupted erasure still holds at the gate
         rewritten, unchecked = _redact_originals(settings, la_code, child)
+        inbox_for(settings).copy_up()  # the bucket's copies of the rewritten originals too, when there is one
         result.files = rewritten
         con.execute("BEGIN TRANSACTION")
         try:
@@ -147,6 +149,7 @@ def apply_retention(settings: Settings, today: dt.date | None = None) -> Erasure
             if dt.datetime.fromtimestamp(path.lstat().st_mtime) < cutoff:
                 path.unlink()
                 result.files += 0 if path.name.endswith(".reason.txt") else 1
+    inbox_for(settings).expire(cutoff)  # and the bucket's copies of the same originals, when there is one
     if warehouse_for(settings).exists():
         with open_warehouse(settings) as con:
             if _existing(con, "raw", "placements"):

@@ -1,6 +1,8 @@
 """The landing sensor on a bucket: the same completeness rule as on a folder (a `.done` marker, or the same
 size and ETag at two looks), run keys from the content, and objects outside an LA prefix refused as today."""
 
+import datetime as dt
+
 import dagster as dg
 import pytest
 
@@ -46,7 +48,7 @@ def test_sensor_on_a_bucket_waits_for_complete_objects_and_keys_runs_by_content(
         assert isinstance(fresh, dg.RunRequest)  # a .done marker: complete at the first look
 
 
-def test_objects_are_staged_judged_and_moved_with_a_verified_copy(bucket, home):
+def test_objects_are_staged_judged_and_moved_with_a_verified_copy(bucket, home, monkeypatch):
     from ingest.settings import load_settings
     from tests.helpers import VALID, write_template_rows
     from warehouse.load import run_intake
@@ -67,3 +69,13 @@ def test_objects_are_staged_judged_and_moved_with_a_verified_copy(bucket, home):
     assert len(archived) == 1 and fs.cat_file(archived[0]) == next((home / "archive" / "840").iterdir()).read_bytes()
     assert fs.find(f"{root}/quarantine/_no_la_folder") and fs.find(f"{root}/reports/840")
     assert not [p for p in (home / "landing").rglob("*") if p.is_file()]
+
+    from warehouse.erasure import apply_retention, forget_child
+
+    before = fs.cat_file(archived[0])
+    assert forget_child(load_settings(), "840", VALID["child_id"]).files == 1
+    assert fs.cat_file(archived[0]) != before  # the bucket's sealed copy was rewritten without the child
+    assert fs.cat_file(archived[0]) == next((home / "archive" / "840").iterdir()).read_bytes()
+    monkeypatch.setenv("PLACEMENTS_RETENTION_DAYS", "0")
+    apply_retention(load_settings(), today=dt.date.today() + dt.timedelta(days=2))
+    assert fs.find(f"{root}/archive") == [] and fs.find(f"{root}/quarantine") == []

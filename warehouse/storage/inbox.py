@@ -13,6 +13,7 @@ duplicate at the next look).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -77,6 +78,12 @@ class LocalInbox:
         return []
 
     def settle(self, staged: list[tuple[str, Path]]) -> int:
+        return 0
+
+    def copy_up(self) -> None:
+        return None
+
+    def expire(self, cutoff: dt.datetime) -> int:
         return 0
 
 
@@ -181,14 +188,40 @@ class ObjectInbox:
         if fs.cat_file(remote) != data:
             raise OSError(f"the copy of {area}/{relative} on {self.url} did not read back identical")
 
-    def settle(self, staged: list[tuple[str, Path]]) -> int:
-        """After the run recorded and sealed the staged files: copy archive, quarantine and reports up, then
-        delete each landed object whose staged copy the run settled (no longer in landing). Returns deleted."""
+    def copy_up(self) -> None:
+        """Archive, quarantine and reports up to the bucket: new files, and files rewritten since (an
+        erasure rewrites the originals that held the child), each read back."""
         fs = self.fs
         for area in AREAS:
             folder = self.settings.home / area
             for local in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
                 self._copy_up(fs, local, area)
+
+    def expire(self, cutoff: dt.datetime) -> int:
+        """Retention in the bucket: archived and quarantined objects received before `cutoff` (their names
+        start with the time of receipt) are deleted. Returns the originals deleted."""
+        fs, removed = self.fs, 0
+        for area in ("archive", "quarantine"):
+            try:
+                keys = fs.find(self._path(area))
+            except FileNotFoundError:
+                continue
+            for key in keys:
+                stamp = key.rsplit("/", 1)[-1].split("_", 1)[0]
+                try:
+                    received = dt.datetime.strptime(stamp, "%Y%m%dT%H%M%S")
+                except ValueError:
+                    continue  # not a sealed original's name: left alone
+                if received < cutoff:
+                    fs.rm_file(key)
+                    removed += 0 if key.endswith(".reason.txt") else 1
+        return removed
+
+    def settle(self, staged: list[tuple[str, Path]]) -> int:
+        """After the run recorded and sealed the staged files: copy archive, quarantine and reports up, then
+        delete each landed object whose staged copy the run settled (no longer in landing). Returns deleted."""
+        fs = self.fs
+        self.copy_up()
         deleted = 0
         for relative, local in staged:
             if local.exists():  # not settled (the run stopped first): it stays in the bucket
