@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -177,25 +178,41 @@ class ObjectInbox:
         return len(files)
 
     def _copy_up(self, fs, local: Path, area: str) -> None:
-        """Copy one file of archive, quarantine or reports up, unless the same bytes are already there, and
-        read it back: the landed object is deleted only after every copy checked."""
+        """Copy one file of archive, quarantine or reports up and read it back: the landed object is
+        deleted only after every copy checked."""
         relative = local.relative_to(self.settings.home / area).as_posix()
         remote = self._path(area, relative)
         data = local.read_bytes()
-        if fs.exists(remote) and fs.info(remote).get("size") == len(data) and fs.cat_file(remote) == data:
-            return
         fs.pipe_file(remote, data)
         if fs.cat_file(remote) != data:
             raise OSError(f"the copy of {area}/{relative} on {self.url} did not read back identical")
 
+    @property
+    def _ledger_path(self) -> Path:
+        return self.settings.home / ".copied-up.json"
+
     def copy_up(self) -> None:
-        """Archive, quarantine and reports up to the bucket: new files, and files rewritten since (an
-        erasure rewrites the originals that held the child), each read back."""
-        fs = self.fs
+        """Archive, quarantine and reports up to the bucket: files new or rewritten since they were last
+        copied (an erasure rewrites the originals that held the child), each read back. A ledger of what
+        was copied (size and change time) keeps a night from re-reading the whole archive; a crash before
+        it is written means some files are copied again, which is harmless."""
+        try:
+            ledger = json.loads(self._ledger_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            ledger = {}
+        fs, copied = self.fs, {}
         for area in AREAS:
             folder = self.settings.home / area
             for local in sorted(p for p in folder.rglob("*") if p.is_file() and not p.name.startswith(".")):
-                self._copy_up(fs, local, area)
+                name = local.relative_to(self.settings.home).as_posix()
+                stat = local.stat()
+                stamp = [stat.st_size, stat.st_ctime_ns]
+                if ledger.get(name) != stamp:
+                    self._copy_up(fs, local, area)
+                copied[name] = stamp
+        partial = self._ledger_path.with_suffix(".partial")
+        partial.write_text(json.dumps(copied), encoding="utf-8")
+        partial.replace(self._ledger_path)
 
     def expire(self, cutoff: dt.datetime) -> int:
         """Retention in the bucket: archived and quarantined objects received before `cutoff` (their names
