@@ -29,6 +29,7 @@ from warehouse.security.keys import check_key
 from warehouse.security.pseudonymise import load_key
 from warehouse.storage import archive
 from warehouse.storage.database import open_warehouse
+from warehouse.storage.engines import warehouse_for
 from warehouse.storage.inbox import inbox_for
 from warehouse.storage.raw import Received, ensure_schema, loaded_contents, log_file_event, record_submissions
 
@@ -80,6 +81,7 @@ def preflight(settings: Settings) -> None:
     load_storage_key()
     inbox_for(settings).check()  # LandingUnreachable: the bucket cannot be listed
     with open_warehouse(settings) as con:  # WarehouseUnreachable: the database cannot be used
+        warehouse_for(settings).check_prepared(con)
         check_key(con, key)
 
 

@@ -59,3 +59,10 @@ def test_unreachable_object_store(landed, s3):
     env = {**s3.environment(), "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{port}", "AWS_MAX_ATTEMPTS": "1",
            "PLACEMENTS_LANDING_URL": "s3://placements/region"}
     _refused(_run(env), landed, "s3://placements/region", "AWS_ENDPOINT_URL_S3")
+
+
+def test_database_not_prepared_by_hub_init(landed, postgres):
+    from tests.conftest import fresh_database
+
+    done = _run({"PLACEMENTS_WAREHOUSE_URL": fresh_database(postgres), "PGPASSWORD": postgres.password})
+    _refused(done, landed, "placements hub init")

@@ -49,6 +49,9 @@ class DuckDbWarehouse:
     def where(self) -> str:
         return str(self.settings.warehouse)
 
+    def check_prepared(self, con) -> None:
+        return None  # the file is created on first use
+
     def dbt_environment(self) -> dict[str, str]:
         return {}
 
@@ -176,6 +179,17 @@ class PostgresWarehouse:
 
     def where(self) -> str:
         return self.address.shown
+
+    def check_prepared(self, con) -> None:
+        """`placements hub init` has run: the analyst role, pgcrypto and the published schema exist."""
+        role, crypto, schema = con.execute(
+            "SELECT (SELECT count(*) FROM pg_roles WHERE rolname = 'placements_analyst'), "
+            "(SELECT count(*) FROM pg_extension WHERE extname = 'pgcrypto'), "
+            "(SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'published')").fetchone()
+        if not (role and crypto and schema):
+            raise WarehouseUnreachable(f"The warehouse database at {self.where()} is not prepared for the pipeline "
+                                       "(no role placements_analyst, pgcrypto or schema published). Fix: run "
+                                       "`placements hub init` once with a user that may create them.")
 
     def dbt_environment(self) -> dict[str, str]:
         """What dbt-postgres' profile (dbt_project/profiles.yml, target hub) reads. The password goes in a
