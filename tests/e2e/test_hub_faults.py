@@ -66,3 +66,23 @@ def test_database_not_prepared_by_hub_init(landed, postgres):
 
     done = _run({"PLACEMENTS_WAREHOUSE_URL": fresh_database(postgres), "PGPASSWORD": postgres.password})
     _refused(done, landed, "placements hub init")
+
+
+def test_hub_init_is_idempotent_and_grants_published_only(home, postgres, monkeypatch, capsys):
+    from orchestration.cli import main
+    from tests.conftest import fresh_database
+
+    url = fresh_database(postgres)
+    monkeypatch.setenv("PLACEMENTS_WAREHOUSE_URL", url)
+    monkeypatch.setenv("PGPASSWORD", postgres.password)
+    assert main(["hub", "init"]) == 0 and main(["hub", "init"]) == 0
+    assert "placements_analyst may read schema published only" in capsys.readouterr().out
+    import psycopg2
+
+    with psycopg2.connect(url) as con, con.cursor() as cur:
+        cur.execute("SELECT s, has_schema_privilege('placements_analyst', s, 'USAGE') FROM unnest(ARRAY["
+                    "'published', 'raw', 'audit', 'staging', 'intermediate', 'marts', 'reference', 'forecast']) AS s")
+        assert dict(cur.fetchall()) == {"published": True, "raw": False, "audit": False, "staging": False,
+                                        "intermediate": False, "marts": False, "reference": False, "forecast": False}
+        cur.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw'")
+        assert cur.fetchone()[0] == 3  # submissions, file_events, placements
