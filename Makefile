@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install browser office postgres demo run test test-unit lint contract soak bench ui docs clean
+.PHONY: install browser office postgres azurite demo run test test-unit lint contract soak bench ui docs clean
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,9 +31,14 @@ postgres:  ## Debian's PostgreSQL server, for the tests of the regional hub prof
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || (apt-get update -qq && \
 		apt-get install -y -qq --no-install-recommends postgresql >/dev/null)
 
+AZURITE := .azurite/node_modules/.bin/azurite-blob
+azurite: $(AZURITE)  ## Azurite (npm), the Azure Blob endpoint of the az:// landing tests
+$(AZURITE):
+	npm install --prefix .azurite --no-audit --no-fund --silent azurite@3.37.0
+
 LINTED := ingest warehouse publish analytics orchestration synthetic tests benchmarks
 
-test: install browser office postgres lint  ## the whole suite: lint, contract checks, unit and end-to-end tests
+test: install browser office postgres azurite lint  ## the whole suite: lint, contract checks, unit and end-to-end tests
 	$(BIN)/pytest -q -n 2 --dist loadfile  # two workers (the CI machine has two cores), one per test file
 
 test-unit: install
@@ -66,4 +71,4 @@ docs: install  ## dbt docs, generated offline into dbt_project/target
 		../$(BIN)/dbt docs generate --profiles-dir . --static
 
 clean:
-	rm -rf dbt_project/target dbt_project/logs .pytest_cache .ruff_cache
+	rm -rf dbt_project/target dbt_project/logs .pytest_cache .ruff_cache .azurite

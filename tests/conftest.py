@@ -54,6 +54,15 @@ def s3():
         yield server
 
 
+@pytest.fixture(scope="session")
+def azurite():
+    """An Azure Blob endpoint (Azurite) for this test worker."""
+    from tests.services import azurite_server
+
+    with azurite_server() as server:
+        yield server
+
+
 def fresh_database(server) -> str:
     """A new, empty database on the test server; its URL without the password (PGPASSWORD carries it)."""
     import uuid

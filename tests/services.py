@@ -1,6 +1,7 @@
 """Real servers for the hub profile's tests: PostgreSQL (Debian's package, `make postgres`) in a temporary
-directory on a free port of 127.0.0.1, and an S3 endpoint from moto's server mode. Both are started by
-session fixtures (one per test worker) and stopped afterwards; nothing is mocked inside the process."""
+directory on a free port of 127.0.0.1, an S3 endpoint from moto's server mode, and an Azure Blob endpoint
+from Azurite (npm, `make azurite`). Each is started by a session fixture (one per test worker) and stopped
+afterwards; nothing is mocked inside the process."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -123,3 +125,49 @@ def s3_server() -> Iterator[S3]:
         yield S3(f"http://127.0.0.1:{port}")
     finally:
         server.stop()
+
+
+# Azurite's documented development account (the same in every Azurite): not a secret.
+AZURITE_ACCOUNT = "devstoreaccount1"
+AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+@dataclass(frozen=True)
+class Azurite:
+    endpoint: str
+
+    def environment(self) -> dict[str, str]:
+        """The usual Azure setting adlfs reads."""
+        return {"AZURE_STORAGE_CONNECTION_STRING": f"DefaultEndpointsProtocol=http;AccountName={AZURITE_ACCOUNT};"
+                                                   f"AccountKey={AZURITE_KEY};BlobEndpoint={self.endpoint};"}
+
+
+@contextmanager
+def azurite_server() -> Iterator[Azurite]:
+    from ingest.settings import PROJECT_ROOT
+
+    program = PROJECT_ROOT / ".azurite" / "node_modules" / ".bin" / "azurite-blob"
+    if not program.exists():
+        raise RuntimeError("Azurite is not installed: run `make azurite` (npm).")
+    directory = Path(tempfile.mkdtemp(prefix="placements-azurite-"))
+    port = free_port()
+    process = subprocess.Popen([str(program), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location",
+                                str(directory), "--silent", "--skipApiVersionCheck", "--loose"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        else:
+            raise RuntimeError("Azurite did not start")
+        yield Azurite(f"http://127.0.0.1:{port}/{AZURITE_ACCOUNT}")
+    finally:
+        process.terminate()  # Azurite may hold open keep-alive connections past SIGTERM: then it is killed
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=30)
+        shutil.rmtree(directory, ignore_errors=True)
