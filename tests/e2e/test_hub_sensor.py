@@ -1,5 +1,6 @@
-"""The landing sensor on a bucket (S3) or container (Azure Blob): the same completeness rule as on a folder (a `.done` marker, or the same
-size and ETag at two looks), run keys from the content, and objects outside an LA prefix refused as today."""
+"""The landing sensor on a bucket (S3) or container (Azure Blob): the same completeness rule as on a
+folder (a `.done` marker, or the same size and ETag at two looks), run keys from the content, and objects
+outside an LA prefix refused as today."""
 
 import datetime as dt
 
