@@ -34,6 +34,7 @@ postgres:  ## Debian's PostgreSQL server, for the tests of the regional hub prof
 AZURITE := .azurite/node_modules/.bin/azurite-blob
 azurite: $(AZURITE)  ## Azurite (npm), the Azure Blob endpoint of the az:// landing tests
 $(AZURITE):
+	command -v npm >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null)
 	npm install --prefix .azurite --no-audit --no-fund --silent azurite@3.37.0
 
 LINTED := ingest warehouse publish analytics orchestration synthetic tests benchmarks
