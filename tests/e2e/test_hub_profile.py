@@ -106,6 +106,11 @@ def test_every_published_table_is_the_same_row_for_row(profiles):
         assert local_rows == hub_rows, f"{table} differs"
         compared += len(local_rows)
     assert compared > 1000
+    with duckdb.connect(str(hub_file), read_only=True) as con:  # descriptions travel from PostgreSQL too
+        undocumented = con.execute("SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal "
+                                   "AND (comment IS NULL OR comment = '')").fetchall()
+        assert undocumented == []
+        assert all(c for (c,) in con.execute("SELECT comment FROM duckdb_tables() WHERE NOT internal").fetchall())
     for export in ("mart_sufficiency.csv", "mart_cost_like_for_like.csv"):
         assert (profiles["local_home"] / "published" / "exports" / export).read_bytes() == \
             (profiles["hub_home"] / "published" / "exports" / export).read_bytes()
