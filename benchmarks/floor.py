@@ -165,7 +165,8 @@ def run_floor(landing: Path) -> dict[str, Any]:
         columns=["version", "field"]))
     con.execute(SCRIPT.format(required=", ".join(required), categorical=", ".join(categorical),
                               lists=", ".join(lists)))
-    problems = dict(con.execute("select check_name, sum(n)::bigint from checks group by all having sum(n) > 0").fetchall())
+    problems = dict(con.execute(
+        "select check_name, sum(n)::bigint from checks group by all having sum(n) > 0").fetchall())
     medians = {(kind, quarter): cost for kind, quarter, cost in con.execute("select * from medians").fetchall()}
     con.close()
     return {"seconds": time.perf_counter() - started, "rows": len(frame), "unreadable": unreadable,
