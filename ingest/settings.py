@@ -33,6 +33,7 @@ class Settings:
     suppression_threshold: int = 5  # counts 1..threshold are suppressed in exports
     retention_days: int = 7 * 365 + 2  # raw rows and archived files are removed after this
     lock_wait_seconds: float = 30.0  # a second run waits this long for the first, then exits (code 3)
+    feedback_dir: Path | None = None  # LA feedback folders: a share the LAs read; default home/feedback
 
     @property
     def landing(self) -> Path:
@@ -57,6 +58,18 @@ class Settings:
     @property
     def published(self) -> Path:
         return self.home / "published" / "placements.duckdb"
+
+    @property
+    def exports(self) -> Path:
+        return self.published.parent / "exports"
+
+    @property
+    def report(self) -> Path:
+        return self.published.parent / "report" / "index.html"
+
+    @property
+    def feedback(self) -> Path:
+        return self.feedback_dir or self.home / "feedback"
 
     def with_home(self, home: Path) -> Settings:
         return replace(self, home=home.resolve())
@@ -108,4 +121,6 @@ def load_settings() -> Settings:
         suppression_threshold=int(_env("PLACEMENTS_SUPPRESSION_THRESHOLD", 5)),
         retention_days=int(_env("PLACEMENTS_RETENTION_DAYS", 7 * 365 + 2)),
         lock_wait_seconds=_env("PLACEMENTS_LOCK_WAIT_SECONDS", 30.0),
+        feedback_dir=Path(os.environ["PLACEMENTS_FEEDBACK_DIR"]).resolve()
+        if os.environ.get("PLACEMENTS_FEEDBACK_DIR", "").strip() else None,
     )

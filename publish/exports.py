@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from publish.derived import DERIVED
 from publish.disclosure import EXPORTS, suppress
 
 
@@ -24,7 +25,7 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
 def export_tables(tables: dict[str, pd.DataFrame], folder: Path, threshold: int) -> dict[str, int]:
     """Write each suppressed export as CSV and Parquet into `folder`; returns rows per export."""
     written = {}
-    for spec in EXPORTS:
+    for spec in (*EXPORTS, *DERIVED):
         if spec.table not in tables:
             continue
         out = suppress(tables[spec.table], spec, threshold)
