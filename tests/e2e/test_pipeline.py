@@ -137,12 +137,13 @@ def test_published_file_holds_only_documented_analyst_tables(region):
 
 
 def test_nothing_identifying_leaks_anywhere(region):
-    """Published tables, exports, dbt's target/ and logs, the Dagster instance: no raw id, officer
-    name, free-text value or the key, in any file, as bytes."""
+    """Published tables, exports, the regional report, dbt's target/ and logs, the Dagster instance, the
+    reports and the LAs' feedback folders: no raw id, officer name, free-text value or the key, in any file,
+    as bytes."""
     secrets = [s.encode() for s in _secrets(region["generated"].records)]
     home = region["home"]
     places = [home / "published", home / "dagster", PROJECT_ROOT / "dbt_project" / "target",
-              PROJECT_ROOT / "dbt_project" / "logs", home / "reports"]
+              PROJECT_ROOT / "dbt_project" / "logs", home / "reports", home / "feedback"]
     scanned = 0
     for place in places:
         for path in (p for p in place.rglob("*") if p.is_file()) if place.exists() else []:
@@ -151,6 +152,8 @@ def test_nothing_identifying_leaks_anywhere(region):
             assert not found, f"{path} holds {found[:3]}"
             scanned += 1
     assert scanned > 20
+    assert (home / "published" / "report" / "index.html").exists()  # the regional report, scanned above
+    assert len(list((home / "feedback").glob("*/index.html"))) == len(LAS)
     exports = sorted(p.name for p in (home / "published" / "exports").iterdir())
     assert "mart_sufficiency.csv" in exports and "mart_sufficiency.parquet" in exports
 

@@ -91,21 +91,91 @@ def _cells(index: str, label_start: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>.*?</td>", row.group(1))]
 
 
-def test_headline_figures_equal_the_suppressed_exports(region):
-    exports = region["home"] / "published" / "exports"
+def _expected_headlines(exports, la):
     sufficiency = pd.read_csv(exports / "report_sufficiency_by_la_year.csv", dtype=str)
     year = max(sufficiency["referral_year"])
     latest = sufficiency[sufficiency["referral_year"] == year].set_index("la_code")
-    index_table = pd.read_csv(exports / "mart_cost_index.csv", dtype=str)
+    expected = {}
+    for label, column in (("Placed in their preferred", "placed_in_preferred_type"),
+                          ("Displaced from foster", "displaced_foster_to_residential")):
+        cells = []
+        for who in (la, "All"):
+            part, whole = latest.loc[who, column], latest.loc[who, "placed"]
+            cells.append("suppressed" if "c" in (part, whole) else f"{int(part) / int(whole):.0%}")
+        expected[label] = cells
+    index = pd.read_csv(exports / "mart_cost_index.csv", dtype=str)
+    own = index[(index["la_code"] == la) & (index["placement_year"] == year)].iloc[0]
+    expected["Cost index"] = ["suppressed" if own["cost_index"] == "c" else f"{float(own['cost_index']):.2f}", "1.00"]
+    return expected
+
+
+def test_headline_figures_equal_the_suppressed_exports(region):
+    exports = region["home"] / "published" / "exports"
     for la in LAS:
         index = (region["share"] / la / "index.html").read_text(encoding="utf-8")
-        for label, column in (("Placed in their preferred", "placed_in_preferred_type"),
-                              ("Displaced from foster", "displaced_foster_to_residential")):
-            expected = []
-            for who in (la, "All"):
-                part, whole = latest.loc[who, column], latest.loc[who, "placed"]
-                expected.append("suppressed" if "c" in (part, whole) else f"{int(part) / int(whole):.0%}")
-            assert _cells(index, label) == expected, f"{la} {label}"
-        own = index_table[(index_table["la_code"] == la) & (index_table["placement_year"] == year)].iloc[0]
-        shown = "suppressed" if own["cost_index"] == "c" else f"{float(own['cost_index']):.2f}"
-        assert _cells(index, "Cost index") == [shown, "1.00"]
+        for label, cells in _expected_headlines(exports, la).items():
+            assert _cells(index, label) == cells, f"{la} {label}"
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from tests.e2e.cdp import Chromium
+
+    chromium = Chromium(tmp_path_factory.mktemp("chromium-profile"))
+    yield chromium
+    chromium.close()
+
+
+TABLES = """Array.from(document.querySelectorAll('details table')).map(t => Array.from(t.rows).map(
+    r => Array.from(r.cells).map(c => c.textContent)))"""
+
+
+def _only_the_page_itself(visit, url):
+    assert visit.errors == [], visit.errors
+    assert visit.requests == [url], f"the page asked for more than itself: {visit.requests}"
+
+
+def _count(text):
+    return "suppressed" if text == "c" else f"{int(text):,}"
+
+
+def test_report_in_chromium_shows_the_export_tables_and_fetches_nothing(region, browser, tmp_path_factory):
+    exports = region["home"] / "published" / "exports"
+    url = (region["home"] / "published" / "report" / "index.html").as_uri()
+    shot = tmp_path_factory.mktemp("screens") / "report.png"
+    _only_the_page_itself(browser.visit(url, shot), url)
+    assert shot.stat().st_size > 50_000
+    assert browser.evaluate("document.querySelectorAll('svg').length") >= 9
+    assert browser.evaluate("document.scripts.length") == 0
+    preferred, _, _, cost, *_ = browser.evaluate(TABLES)
+    sufficiency = pd.read_csv(exports / "report_sufficiency_by_la_year.csv", dtype=str)
+    latest = sufficiency[sufficiency["referral_year"] == max(sufficiency["referral_year"])]
+    assert [r[:3] for r in preferred[1:]] == [
+        [r.la_name if r.la_code != "All" else "Region", _count(r.placed), _count(r.placed_in_preferred_type)]
+        for r in latest.itertuples()]
+    index = pd.read_csv(exports / "mart_cost_index.csv", dtype=str)
+    latest = index[index["placement_year"] == max(index["placement_year"])]
+    assert [[r[0], r[1], r[4]] for r in cost[1:]] == [
+        [r.la_name, _count(r.placements_costed), "suppressed" if r.cost_index == "c" else f"{float(r.cost_index):.2f}"]
+        for r in latest.itertuples()]
+    shown = latest[latest["cost_index"] != "c"]
+    top = shown.loc[shown["cost_index"].astype(float).idxmax()]
+    titles = browser.evaluate("Array.from(document.querySelectorAll('h3')).map(h => h.textContent)")
+    assert any(top["la_name"] in t and f"cost index {float(top['cost_index']):.2f}" in t for t in titles), titles
+
+
+def test_an_las_page_in_chromium_shows_its_figures_and_fetches_nothing(region, browser, tmp_path_factory):
+    la = LAS[0]
+    url = (region["share"] / la / "index.html").as_uri()
+    shot = tmp_path_factory.mktemp("screens") / f"feedback-{la}.png"
+    _only_the_page_itself(browser.visit(url, shot), url)
+    assert shot.stat().st_size > 20_000
+    rows = browser.evaluate("""Array.from(document.querySelector('table').rows).slice(1).map(
+        r => [r.cells[0].textContent, r.cells[1].textContent, r.cells[2].textContent])""")
+    expected = _expected_headlines(region["home"] / "published" / "exports", la)
+    for label, la_cell, region_cell in rows:
+        key = next(k for k in expected if label.startswith(k))
+        assert [la_cell, region_cell] == expected[key], label
+    history = browser.evaluate("Array.from(document.querySelectorAll('table')[1].rows).slice(1).map("
+                               "r => r.cells[1].textContent)")
+    assert sorted(history) == region["files"][la]
