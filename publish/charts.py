@@ -5,6 +5,9 @@ chart is the table printed under it. Suppressed values are absent from the data 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
 import vl_convert
@@ -19,6 +22,17 @@ def svg(chart: alt.TopLevelMixin) -> str:
     return vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
 
 
+def drawn(make: Callable[..., str]) -> Callable[..., str]:
+    """A chart of no points (every value suppressed) is a sentence, not empty axes."""
+    @functools.wraps(make)
+    def chart(frame: pd.DataFrame, *args, **kwargs) -> str:
+        if frame.empty:
+            return "<p class='note'>Nothing to draw: every value is suppressed or there is none yet.</p>"
+        return make(frame, *args, **kwargs)
+    return chart
+
+
+@drawn
 def share_by_la(frame: pd.DataFrame, region_share: float | None, title: str) -> str:
     """Bars: a share per LA; a rule at the region's share."""
     bars = alt.Chart(frame).mark_bar(color="#1f4e78").encode(
@@ -34,6 +48,7 @@ def share_by_la(frame: pd.DataFrame, region_share: float | None, title: str) -> 
     return svg(alt.layer(*layers).properties(width=WIDTH, height=28 * max(len(frame), 1)))
 
 
+@drawn
 def lines_by_la(frame: pd.DataFrame, value: str, title: str, fmt: str = "d", period: str = "Referral quarter") -> str:
     """One line per LA over periods; missing (suppressed) points break nothing, they are left out."""
     chart = alt.Chart(frame).mark_line(point=True).encode(
@@ -43,6 +58,7 @@ def lines_by_la(frame: pd.DataFrame, value: str, title: str, fmt: str = "d", per
     return svg(chart.properties(width=WIDTH, height=260))
 
 
+@drawn
 def cost_index(frame: pd.DataFrame) -> str:
     """Bars: cost index per LA with the placements counted beside each; a rule at 1.00 (the region)."""
     base = alt.Chart(frame).encode(y=alt.Y("la_name:N", title=None, sort="-x"))
@@ -52,6 +68,7 @@ def cost_index(frame: pd.DataFrame) -> str:
     return svg(alt.layer(bars, labels, one).properties(width=WIDTH, height=28 * max(len(frame), 1)))
 
 
+@drawn
 def median_cost(frame: pd.DataFrame) -> str:
     """Median weekly cost over quarters, a line per need band, a panel per placement type."""
     chart = alt.Chart(frame).mark_line(point=True).encode(
@@ -62,6 +79,7 @@ def median_cost(frame: pd.DataFrame) -> str:
     return svg(chart)
 
 
+@drawn
 def waterfall(frame: pd.DataFrame, title: str) -> str:
     """Start, the four effects, end: each effect a floating bar from the running total."""
     chart = alt.Chart(frame).encode(x=alt.X("step:N", sort=list(frame["step"]), title=None))
@@ -75,6 +93,7 @@ def waterfall(frame: pd.DataFrame, title: str) -> str:
     return svg(alt.layer(bars, labels).properties(width=300, height=260, title=title))
 
 
+@drawn
 def forecast_fan(frame: pd.DataFrame) -> str:
     """History, forecast, 80% and 95% intervals; a panel per preferred placement type."""
     base = alt.Chart().encode(x=alt.X("month:T", title=None, axis=alt.Axis(format="%b %Y")))
@@ -87,6 +106,7 @@ def forecast_fan(frame: pd.DataFrame) -> str:
     return svg(chart.facet(row=alt.Row("preferred_placement_type:N", title=None)))
 
 
+@drawn
 def heat_map(frame: pd.DataFrame, value: str, title: str, fmt: str, scheme: str) -> str:
     """LA x quarter, coloured by `value`, the value printed in each cell; a suppressed cell stays blank."""
     base = alt.Chart(frame).encode(x=alt.X("quarter:O", title="Quarter reported"), y=alt.Y("la_name:N", title=None))

@@ -99,7 +99,7 @@ def _history_rows(frame: pd.DataFrame, reports: Path) -> str:
         version = f"{s.standard_version or 'not recognised'}{f' ({s.layout})' if s.layout else ''}"
         rows.append(
             f"<tr class='{e(s.status)}'><td>{s.received_at:%Y-%m-%d %H:%M}</td><td>{e(s.file_name)}</td>"
-            f"<td>{e(version)}</td><td>{e(outcome)}</td>"
+            f"<td>{e(version)}</td><td class='outcome'>{e(outcome)}</td>"
             + "".join(show(Value.of(v)) for v in (s.rows_received, s.rows_accepted, s.rows_rejected,
                                                     s.rows_with_warnings))
             + show(Value.of(s.required_completeness), "share") + show(Value.of(s.days_after_quarter_end), "days")

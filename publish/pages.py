@@ -19,7 +19,7 @@ e = html.escape
 STYLE = """body{font-family:system-ui,-apple-system,"Segoe UI",Arial,sans-serif;margin:2em;max-width:1200px}
 body{color:#1b1b1b}table{border-collapse:collapse;margin:.5em 0}
 td,th{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top}
-td.n{text-align:right}td.s{color:#6b6b6b;font-style:italic}tr.rejected td{background:#fdecea}
+td.n{text-align:right}td.s{color:#6b6b6b;font-style:italic}tr.rejected td{background:#fdecea}td.outcome{min-width:22em}
 .note{color:#4a4a4a;font-size:.9em}details{margin:.5em 0 1.5em}summary{cursor:pointer}
 section{margin-bottom:2.5em}h3{margin-bottom:.2em;font-size:1.15em}h2.group{border-bottom:2px solid #1f4e78}
 figure{margin:0}"""

@@ -71,7 +71,8 @@ class Chromium:
         self._wait_for("Page.loadEventFired")
         time.sleep(0.5)  # late console messages
         self.send("Runtime.evaluate", expression="1")  # drains events that arrived meanwhile
-        height = self.evaluate("document.documentElement.scrollHeight")
+        self.send("Emulation.setDeviceMetricsOverride", width=width, height=800, deviceScaleFactor=1, mobile=False)
+        height = self.evaluate("document.documentElement.scrollHeight")  # at the width of the screenshot
         self.send("Emulation.setDeviceMetricsOverride", width=width, height=min(int(height), 16000),
                   deviceScaleFactor=1, mobile=False)
         shot = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
