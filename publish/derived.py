@@ -4,6 +4,8 @@ suppressed tables and anyone can check a figure on a page against a shared CSV."
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 import pandas as pd
 
@@ -56,14 +58,17 @@ DERIVED = (
                dims=("region", "la_code", "la_name", "referral_quarter"), **_SUFFICIENCY),
     ExportSpec(table="report_sufficiency_by_la_year",
                dims=("region", "la_code", "la_name", "referral_year"), **_SUFFICIENCY),
+    # the region's placements costed per cell are mart_cost_like_for_like's region rows, suppressed there
     ExportSpec(table="report_median_cost_by_type_band",
                dims=("region", "placement_quarter", "placement_type", "need_band"),
-               counts=("placements_costed",), statistics={"median_weekly_cost": "placements_costed"}),
+               counts=("placements_costed",), statistics={"median_weekly_cost": "placements_costed"},
+               unpublished=("placements_costed",)),
     ExportSpec(table="report_cost_drivers_region", dims=("region", "previous_quarter", "quarter"),
                counts=("placements_before", "placements_after"),
                statistics={c: "placements_fewer" for c in ("weekly_cost_before", "weekly_cost_after", "total_change",
                                                            "volume_effect", "mix_effect", "need_effect",
-                                                           "price_effect")}),
+                                                           "price_effect")},
+               unpublished=("placements_before", "placements_after", "placements_fewer")),
     ExportSpec(table="report_data_quality_by_la_quarter", dims=("region", "la_code", "la_name", "reported_quarter"),
                counts=("rows_accepted",),
                statistics={"median_days_after_quarter_end": "rows_accepted", "mean_completeness": "rows_accepted"}),
@@ -80,3 +85,12 @@ def derived_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()
     present = {t for (t,) in tables}
     return {name: con.execute(sql).df() for name, sql in QUERIES.items() if SOURCES[name] in present}
+
+
+# A derived table whose cells add up cells of another shared table: (that table, how its rows map onto this
+# table's dimensions). Exported after it, so its suppressed cells are known (publish/exports.py).
+LINKS: dict[str, tuple[str, Callable[[pd.DataFrame], pd.DataFrame]]] = {
+    "report_sufficiency_by_la_quarter": ("mart_sufficiency", lambda fine: fine),
+    "report_sufficiency_by_la_year": ("report_sufficiency_by_la_quarter",
+                                      lambda fine: fine.assign(referral_year=fine["referral_quarter"].str[:4])),
+}

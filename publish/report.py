@@ -150,10 +150,10 @@ def median_cost(medians: pd.DataFrame) -> Section:
                    f"{first.placement_quarter} to {fmt(last.median_weekly_cost, 'money')} in {last.placement_quarter}")
     else:
         finding = "Too few placements were costed to show a median weekly cost over time"
-    rows = [[_label(r.placement_quarter), _label(r.placement_type), _label(r.need_band), show(r.placements_costed),
-             show(v, "money")] for r, v in zip(medians.itertuples(), values, strict=True)]
+    rows = [[_label(r.placement_quarter), _label(r.placement_type), _label(r.need_band), show(v, "money")]
+            for r, v in zip(medians.itertuples(), values, strict=True)]
     return Section(finding, charts.median_cost(frame),
-                   _table(["Quarter", "Type", "Need band", "Placements costed", "Median weekly cost"], rows),
+                   _table(["Quarter", "Type", "Need band", "Median weekly cost"], rows),
                    *_counted(values))
 
 
@@ -193,11 +193,11 @@ def cost_drivers(drivers: pd.DataFrame) -> Section:
         findings.append(f"{span} the weekly cost of new placements {'rose' if total >= 0 else 'fell'} by "
                         f"£{abs(total):,.0f}, most of it {main.lower()} ({_signed(effects[main])})")
     finding = "; ".join(findings) if findings else "The cost drivers cannot be shown (too few placements)"
-    rows = [[_label(r.previous_quarter), _label(r.quarter), show(r.placements_before), show(r.placements_after),
-             show(r.weekly_cost_before, "money"), show(r.weekly_cost_after, "money"),
+    rows = [[_label(r.previous_quarter), _label(r.quarter), show(r.weekly_cost_before, "money"),
+             show(r.weekly_cost_after, "money"),
              *(show(getattr(r, d), "money") for d in DRIVERS)] for r in drivers.itertuples()]
     return Section(finding, "".join(pictures),
-                   _table(["From", "To", "Placements before", "after", "Weekly cost before", "after", "Volume",
+                   _table(["From", "To", "Weekly cost before", "after", "Volume",
                            "Mix", "Need", "Price"], rows), *_counted(values))
 
 

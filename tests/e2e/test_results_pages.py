@@ -145,7 +145,10 @@ def test_report_in_chromium_shows_the_export_tables_and_fetches_nothing(region, 
     shot = tmp_path_factory.mktemp("screens") / "report.png"
     _only_the_page_itself(browser.visit(url, shot), url)
     assert shot.stat().st_size > 50_000
-    assert browser.evaluate("document.querySelectorAll('svg').length") >= 9
+    figures = browser.evaluate("""Array.from(document.querySelectorAll('figure')).map(
+        f => f.querySelectorAll('svg').length > 0 || f.textContent.startsWith('Nothing to draw'))""")
+    assert len(figures) == 8 and all(figures)  # each chart drawn, or said to be all suppressed
+    assert browser.evaluate("document.querySelectorAll('figure svg').length") >= 6
     assert browser.evaluate("document.scripts.length") == 0
     preferred, _, _, cost, *_ = browser.evaluate(TABLES)
     sufficiency = pd.read_csv(exports / "report_sufficiency_by_la_year.csv", dtype=str)

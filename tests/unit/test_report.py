@@ -5,7 +5,9 @@ import datetime as dt
 import re
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pytest
 
 from publish.derived import DERIVED, derived_tables
 from publish.exports import export_tables
@@ -65,3 +67,51 @@ def test_every_derived_table_is_exported_with_a_suppression_spec():
     assert {spec.table for spec in DERIVED} == {
         "report_sufficiency_by_la_quarter", "report_sufficiency_by_la_year", "report_median_cost_by_type_band",
         "report_cost_drivers_region", "report_data_quality_by_la_quarter"}
+
+
+def _random_sufficiency(seed: int) -> pd.DataFrame:
+    """A mart_sufficiency-like frame: LAs x quarters x preferred type x urgency, many small cells."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for la, name in (("840", "County Durham"), ("391", "Newcastle upon Tyne"), ("929", "Northumberland")):
+        for quarter in ("2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4", "2025-Q1"):
+            for ptype in ("Foster", "Residential"):
+                for needed in ("Today", "Within 5 days", "More than 5 days"):
+                    placed, waiting = int(rng.integers(0, 12)), int(rng.integers(0, 4))
+                    preferred = int(rng.integers(0, placed + 1))
+                    rows.append({"region": "North East", "la_code": la, "la_name": name, "referral_quarter": quarter,
+                                 "preferred_placement_type": ptype, "needed_by": needed,
+                                 "referrals": placed + waiting, "placed": placed, "not_yet_placed": waiting,
+                                 "placed_in_preferred_type": preferred, "placed_in_suitable_not_preferred_type": 0,
+                                 "placed_in_unsuitable_type": 0, "placed_suitability_not_specified": placed - preferred,
+                                 "displaced_foster_to_residential": int(rng.integers(0, 2)),
+                                 "placed_with_location_answer": placed, "placed_with_education_answer": placed,
+                                 "placed_sibling_groups": 0, "sibling_groups_split": 0,
+                                 "share_location_preferred": 0.5, "share_education_continuity": 0.5})
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_no_shown_total_gives_away_a_cell_hidden_in_a_finer_shared_table(tmp_path, seed):
+    """A yearly or quarterly LA figure shown beside finer shared cells of which exactly one is hidden would
+    give that one away (the total less the others): such a figure is hidden too."""
+    frame = _random_sufficiency(seed)
+    with duckdb.connect() as con:
+        con.register("frame", frame)
+        con.execute("CREATE TABLE mart_sufficiency AS SELECT * FROM frame")
+        tables = {"mart_sufficiency": frame, **derived_tables(con)}
+    export_tables(tables, tmp_path, threshold=5)
+    fine = pd.read_csv(tmp_path / "mart_sufficiency.csv", dtype=str)
+    quarter = pd.read_csv(tmp_path / "report_sufficiency_by_la_quarter.csv", dtype=str)
+    year = pd.read_csv(tmp_path / "report_sufficiency_by_la_year.csv", dtype=str)
+    pairs = [(quarter, fine, ["la_code", "referral_quarter"]),
+             (year, quarter.assign(referral_year=quarter["referral_quarter"].str[:4]), ["la_code", "referral_year"])]
+    checked = 0
+    for coarse, finer, keys in pairs:
+        for column in ("referrals", "placed", "not_yet_placed", "placed_in_preferred_type"):
+            hidden = (finer[column] == "c").groupby([finer[k] for k in keys]).sum()
+            for row in coarse.itertuples():
+                if getattr(row, column) != "c":
+                    assert hidden.get(tuple(getattr(row, k) for k in keys), 0) != 1, (row, column)
+                    checked += 1
+    assert checked > 50 and (quarter == "c").any().any()
