@@ -234,8 +234,11 @@ def data_quality(quality: pd.DataFrame) -> Section:
     latest = frame.dropna(subset=["days"]).groupby("la_name")["days"].median()
     lowest = frame.dropna(subset=["completeness"]).groupby("la_name")["completeness"].mean()
     parts = []
-    if len(latest):
-        parts.append(f"{latest.idxmax()} sends its returns latest (median {latest.max():.0f} days after quarter end)")
+    if len(latest) and latest.max() == latest.min():  # e.g. a backfill: every return arrived on one day
+        parts.append(f"Every LA's returns arrived a median {latest.max():.0f} days after quarter end")
+    elif len(latest):
+        parts.append(f"{latest.idxmax()} sends its returns latest (median {latest.max():.0f} days after quarter "
+                     f"end, against {latest.min():.0f} for {latest.idxmin()})")
     if len(lowest):
         parts.append(f"{lowest.idxmin()}'s are the least complete ({lowest.min():.0%} of collected fields filled)")
     finding = "; ".join(parts) or "No data quality figure can be shown yet"
