@@ -53,9 +53,12 @@ def fix_first(a: Assessment) -> str:
     counts = Counter({code: len(r) for code, r in rows.items()})
     code, n = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[0]
     rule = load_contract().rule(code)
+    first = [f for f in a.findings if f.code == code and f.row is not None]
+    columns = Counter(f.label or f.field or "" for f in first)
+    where = ", ".join(f"{label} ({k} row(s))" for label, k in columns.most_common(3))
     others = sum(counts.values()) - n
     rest = f" Then {len(counts) - 1} other rule(s) on {others} row finding(s), listed below." if others else ""
-    return f"Fix first: {rule.title} ({code}), on {n} row(s). {rule.hint}{rest}"
+    return f"Fix first: {rule.title} ({code}), on {n} row(s): {where}. {fix_hint(a, first[0])}{rest}"
 
 
 def write_report(assessment: Assessment, folder: Path) -> Path:

@@ -35,7 +35,8 @@ def test_template_report_lists_the_dropdown_and_says_what_to_fix_first(tmp_path,
     page = html_path.read_text(encoding="utf-8")
     assert "Use one of: Today; &lt; 5days; &gt; 5 days." in page  # the template's own dropdown spelling
     assert SENT not in page
-    assert "Fix first: Value not in the list (R003), on 2 row(s)." in page
+    assert ("Fix first: Value not in the list (R003), on 2 row(s): when_placement_is_needed_by (2 row(s)). "
+            "Use one of: Today; &lt; 5days; &gt; 5 days.") in page
     assert "Then 1 other rule(s) on 1 row finding(s)" in page
     with html_path.with_suffix(".csv").open(encoding="utf-8") as f:
         hints = [row["fix_hint"] for row in csv.DictReader(f) if row["rule_code"] == "R003"]
