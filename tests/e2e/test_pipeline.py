@@ -112,8 +112,8 @@ def test_the_bad_value_row_was_rejected_and_the_rest_of_its_file_loaded(region):
 
 
 PUBLISHED = ["dim_local_authority", "fct_referrals", "mart_cost_drivers", "mart_cost_index", "mart_cost_like_for_like",
-             "mart_data_quality", "mart_demand_forecast", "mart_field_completeness", "mart_placements_by_la_quarter", "mart_provider_cost",
-             "mart_sufficiency"]
+             "mart_data_quality", "mart_demand_forecast", "mart_field_completeness", "mart_placements_by_la_quarter",
+             "mart_provider_cost", "mart_spend_outlook", "mart_sufficiency"]
 
 
 def _secrets(records: pd.DataFrame) -> set[str]:
