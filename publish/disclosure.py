@@ -165,6 +165,16 @@ EXPORTS = (
                     "expected_weekly_cost_at_regional_prices": "placements_costed",
                     "cost_index": "placements_costed"},
     ),
+    ExportSpec(  # providers: one row per provider (Unregistered and Unknown: per LA) against a region total
+        table="mart_provider_cost",
+        dims=("region", "placement_type", "placement_year", "provider", "provider_registration", "la_code", "la_name"),
+        counts=("placements_costed",),
+        hierarchy=("provider", "provider_registration", "la_code", "la_name"),
+        statistics={"las_using": "placements_costed", "actual_weekly_cost": "placements_costed",
+                    "expected_weekly_cost_at_regional_prices": "placements_costed", "cost_index": "placements_costed",
+                    "cost_index_lower_95": "placements_costed", "cost_index_upper_95": "placements_costed",
+                    "cost_index_log_standard_error": "placements_costed"},
+    ),
     ExportSpec(
         table="mart_demand_forecast",
         dims=("region", "preferred_placement_type", "month", "kind"),

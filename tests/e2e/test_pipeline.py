@@ -209,6 +209,20 @@ def test_cost_like_for_like_matches_to_the_penny(region):
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
 
 
+def test_provider_index_inputs_match_to_the_penny(region):
+    from tests.e2e.independent import provider_index_inputs
+
+    keys = ["region", "provider", "la_code", "placement_type", "placement_year"]
+    expected = provider_index_inputs(region["generated"].records).sort_values(keys).reset_index(drop=True)
+    got = _published(region, f"SELECT {', '.join(expected.columns)}, cost_index_lower_95, cost_index_upper_95 "
+                             "FROM mart_provider_cost").sort_values(keys).reset_index(drop=True)
+    for column in ["actual_weekly_cost", "expected_weekly_cost_at_regional_prices"]:
+        got[column] = got[column].map(lambda v: Decimal(str(v)).quantize(Decimal("0.01")))
+    assert len(expected) > 10 and {"Unregistered", "Unknown"} <= set(expected["provider"])
+    pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False, atol=0.00011)
+    assert ((got["cost_index_lower_95"] <= got["cost_index"]) & (got["cost_index"] <= got["cost_index_upper_95"])).all()
+
+
 def test_cost_driver_parts_add_up_exactly_for_regions_and_las(region):
     drivers = _published(region, "SELECT * FROM mart_cost_drivers")
     assert set(drivers["scope"]) == {"Region", "LA"}

@@ -20,13 +20,15 @@ with placements as (
     where is_placed and total_weekly_cost is not null
 ),
 
+-- the region's mean price of a cell to the penny (half a penny up, in whole pence: exact, no floating point),
+-- so an expected cost is a sum of pennies anyone can redo from the published like-for-like means
 regional_prices as (
     select
         region,
         placement_year,
         placement_type,
         need_band,
-        sum(total_weekly_cost) / sum(placements) as regional_price
+        (2 * cast(sum(total_weekly_cost) * 100 as hugeint) + sum(placements)) // (2 * sum(placements)) as price_pence
     from {{ ref('int_cost_cells') }}
     group by all
 ),
@@ -54,7 +56,7 @@ select
     p.need_band,
     p.placement_year,
     p.total_weekly_cost,
-    pr.regional_price,
+    cast(cast(pr.price_pence as decimal(18, 0)) * 0.01 as decimal(18, 2)) as regional_price,
     case when p.total_weekly_cost > 0 then ln(p.total_weekly_cost) - lc.mean_log_cost end as log_cost_deviation
 from placements as p
 inner join regional_prices as pr using (region, placement_year, placement_type, need_band)
