@@ -1,11 +1,12 @@
 """The weekly cost of next year's new placements, per region and placement type: how many costed placements
-will start each month (the demand model of analytics/forecast.py, the same fit, on placement starts) times
-what each will cost a week (a linear trend in the weekly cost of new placements), with 80% and 95% intervals,
-backtested against seasonal naive as the demand forecast is. Pure functions; `int_spend_outlook` applies them.
+will start each month (the demand model of analytics/forecast.py, the same fit, on placement starts) and what
+each will cost a week (a linear trend in the weekly cost of new placements), backtested against seasonal naive
+as the demand forecast is. Pure functions; `int_spend_outlook` applies them.
 
-Spend in a month is S = c_1 + ... + c_N, N placements at costs c_i. With N forecast as n (sd s_N, read off the
-demand model's 95% interval) and c_i of mean m (standard error of the trend at that month se_m, spread of one
-placement around the trend sd):
+The fits are made here; the arithmetic that combines them is SQL (`mart_spend_outlook`, with a hand-worked
+dbt unit test). Spend in a month is S = c_1 + ... + c_N, N placements at costs c_i. With N forecast as n
+(sd s_N, read off the demand model's 95% interval) and c_i of mean m (standard error of the trend at that
+month se_m, spread of one placement around the trend sd):
     E[S] = n m,    Var[S] = n sd^2 + m^2 s_N^2 + n^2 se_m^2,
 and the intervals are normal, clipped at 0 (deterministic: no simulation, the same numbers every night)."""
 
@@ -18,7 +19,7 @@ import pandas as pd
 
 from analytics.forecast import HORIZON, MODEL_NAME, fit_predict, seasonal_naive
 
-Z80, Z95 = 1.281552, 1.959964
+Z95 = 1.959964
 MODEL = f"new placements: {MODEL_NAME}; weekly cost each: linear trend (least squares over placements)"
 
 
@@ -60,17 +61,16 @@ def fit_cost_trend(t: np.ndarray, cost: np.ndarray) -> CostTrend | None:
 
 
 def spend_forecast(counts: pd.DataFrame, trend: CostTrend, t: np.ndarray) -> pd.DataFrame:
-    """counts: the demand model's `mean`, `hi95` per future month; t: those months' numbers."""
+    """The two forecasts a month's spend is made of. counts: the demand model's `mean` and `hi95` per future
+    month; t: those months' numbers."""
     n = counts["mean"].to_numpy(dtype=float)
-    sd_n = np.maximum(counts["hi95"].to_numpy(dtype=float) - n, 0) / Z95  # the upper bound is never clipped
-    m, se_m = np.maximum(trend.mean(t), 0), trend.standard_error(t)  # a falling trend stops at zero
-    mean = n * m
-    sd = np.sqrt(n * trend.residual_sd ** 2 + m ** 2 * sd_n ** 2 + n ** 2 * se_m ** 2)
-    out = pd.DataFrame({"new_placements": n, "unit_weekly_cost": m, "weekly_cost": mean})
-    for name, z in (("80", Z80), ("95", Z95)):
-        out[f"lower_{name}"] = np.maximum(mean - z * sd, 0)
-        out[f"upper_{name}"] = mean + z * sd
-    return out
+    return pd.DataFrame({
+        "new_placements": n,
+        "new_placements_sd": np.maximum(counts["hi95"].to_numpy(dtype=float) - n, 0) / Z95,  # upper bound: unclipped
+        "unit_weekly_cost": np.maximum(trend.mean(t), 0),  # a falling trend stops at zero
+        "unit_weekly_cost_se": trend.standard_error(t),
+        "placement_cost_sd": trend.residual_sd,
+    })
 
 
 def _month_numbers(months: pd.PeriodIndex, first: pd.Period) -> np.ndarray:
@@ -99,8 +99,9 @@ def backtest(group: pd.DataFrame, months: pd.PeriodIndex) -> tuple[float | None,
     if trend is None:
         return None, None, 0
     predicted = spend_forecast(fit_predict(counts, holdout), trend, _month_numbers(test_months, months[0]))
+    expected = (predicted["new_placements"] * predicted["unit_weekly_cost"]).to_numpy()
     truth = actual.iloc[-holdout:].to_numpy()
-    return (float(np.mean(np.abs(predicted["weekly_cost"].to_numpy() - truth))),
+    return (float(np.mean(np.abs(expected - truth))),
             float(np.mean(np.abs(seasonal_naive(spend, holdout) - truth))), holdout)
 
 
@@ -129,7 +130,7 @@ def forecast_spend(placements: pd.DataFrame, keys: list[str], horizon: int = HOR
         frames.append(pd.DataFrame({**meta, "month": [p.to_timestamp().date() for p in future],
                                     "kind": "forecast", **{c: predicted[c].to_numpy() for c in predicted}}))
     out = pd.concat(frames, ignore_index=True)
-    for column in ["lower_80", "upper_80", "lower_95", "upper_95"]:
+    for column in ["new_placements_sd", "unit_weekly_cost_se", "placement_cost_sd"]:
         if column not in out:
             out[column] = np.nan
     return out

@@ -24,17 +24,17 @@ def test_one_month_of_costs_gives_a_flat_trend_at_the_mean():
     assert (trend.slope, trend.mean(np.array([20.0]))[0]) == (0.0, 1100.0)
 
 
-def test_spend_is_placements_times_unit_cost_with_both_uncertainties():
-    # 10 placements forecast, sd 2 (95% upper bound 10 + 1.96 x 2); each costs 1000 a week (trend standard
-    # error 100 / sqrt(100) = 10), one placement's spread 100:
-    # Var = 10 x 100^2 + 1000^2 x 2^2 + 10^2 x 10^2 = 100,000 + 4,000,000 + 10,000 = 4,110,000
+def test_the_two_forecasts_a_month_is_made_of():
+    # 10 placements forecast with a 95% upper bound of 10 + 1.96 x 2: sd 2. Trend 1000 + 5 a month from 100
+    # placements centred on month 0 with spread 100: standard error at month 12 = 100 x sqrt(1/100 + 144/sxx).
     counts = pd.DataFrame({"mean": [10.0], "hi95": [10 + Z95 * 2]})
-    trend = CostTrend(intercept=1000, slope=0, residual_sd=100, n=100, mean_month=0, sxx=0)
+    trend = CostTrend(intercept=1000, slope=5, residual_sd=100, n=100, mean_month=0, sxx=14_400)
     out = spend_forecast(counts, trend, np.array([12.0])).iloc[0]
-    assert out["weekly_cost"] == pytest.approx(10_000)
-    sd = math.sqrt(4_110_000)
-    assert (out["lower_95"], out["upper_95"]) == pytest.approx((10_000 - Z95 * sd, 10_000 + Z95 * sd))
-    assert out["lower_80"] > out["lower_95"] and out["upper_80"] < out["upper_95"]
+    assert out["new_placements"] == 10 and out["new_placements_sd"] == pytest.approx(2)
+    assert out["unit_weekly_cost"] == pytest.approx(1060)
+    assert out["unit_weekly_cost_se"] == pytest.approx(100 * math.sqrt(1 / 100 + 144 / 14_400))
+    assert out["placement_cost_sd"] == 100
+    # mart_spend_outlook combines them (its dbt unit test works the arithmetic by hand)
 
 
 def test_exact_series_forecast_exactly_and_the_naive_benchmark_lags_the_trend():
@@ -45,9 +45,11 @@ def test_exact_series_forecast_exactly_and_the_naive_benchmark_lags_the_trend():
     out = forecast_spend(placements, ["region", "placement_type"])
     forecast = out[out["kind"] == "forecast"]
     assert len(forecast) == 12 and forecast["month"].iloc[0] == dt.date(2025, 7, 1)
-    # month 30: 4 x (1000 + 300) = 5200, no uncertainty left in an exact series
-    assert forecast["weekly_cost"].iloc[0] == pytest.approx(5200)
-    assert forecast["upper_95"].iloc[0] == pytest.approx(5200)
+    # month 30: 4 placements at 1000 + 300, no uncertainty left in an exact series
+    first = forecast.iloc[0]
+    assert (first["new_placements"], first["unit_weekly_cost"]) == (pytest.approx(4), pytest.approx(1300))
+    assert (first["new_placements_sd"], first["unit_weekly_cost_se"], first["placement_cost_sd"]) == \
+        (pytest.approx(0), pytest.approx(0, abs=1e-9), pytest.approx(0, abs=1e-9))
     # backtest on the last 12 months: the model is exact; seasonal naive is a year behind: 4 x 10 x 12 = 480
     assert (forecast["backtest_months"].iloc[0], forecast["backtest_mae_model"].iloc[0]) == (12, pytest.approx(0))
     assert forecast["backtest_mae_seasonal_naive"].iloc[0] == pytest.approx(480)
