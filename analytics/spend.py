@@ -12,14 +12,18 @@ and the intervals are normal, clipped at 0 (deterministic: no simulation, the sa
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analytics.forecast import HORIZON, MODEL_NAME, fit_predict, seasonal_naive
+from analytics import forecast
+from analytics.forecast import HORIZON, MODEL_NAME, seasonal_naive
 
 Z95 = 1.959964
+CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(forecast.__file__).read_bytes()).hexdigest()[:12]
 MODEL = f"new placements: {MODEL_NAME}; weekly cost each: linear trend (least squares over placements)"
 
 
@@ -98,39 +102,54 @@ def backtest(group: pd.DataFrame, months: pd.PeriodIndex) -> tuple[float | None,
                            train["weekly_cost"].to_numpy())
     if trend is None:
         return None, None, 0
-    predicted = spend_forecast(fit_predict(counts, holdout), trend, _month_numbers(test_months, months[0]))
+    predicted = spend_forecast(forecast.fit_predict(counts, holdout), trend, _month_numbers(test_months, months[0]))
     expected = (predicted["new_placements"] * predicted["unit_weekly_cost"]).to_numpy()
     truth = actual.iloc[-holdout:].to_numpy()
     return (float(np.mean(np.abs(expected - truth))),
             float(np.mean(np.abs(seasonal_naive(spend, holdout) - truth))), holdout)
 
 
-def forecast_spend(placements: pd.DataFrame, keys: list[str], horizon: int = HORIZON) -> pd.DataFrame:
+def _inputs_digest(key: tuple, group: pd.DataFrame, months: pd.PeriodIndex, horizon: int) -> str:
+    """Everything a key's rows depend on: the key, its placements (month, cost), the months spanned, the code."""
+    pairs = sorted(zip(group["period"].astype(str), group["weekly_cost"].astype(float), strict=True))
+    text = repr((key, pairs, str(months[0]), str(months[-1]), horizon, CODE))
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def forecast_spend(placements: pd.DataFrame, keys: list[str], horizon: int = HORIZON,
+                   previous: pd.DataFrame | None = None) -> pd.DataFrame:
     """`placements`: one row per costed new placement with the key columns, `month` (first day) and
-    `weekly_cost`. Returns monthly history and `horizon` forecast months for every key."""
+    `weekly_cost`. Returns monthly history and `horizon` forecast months for every key. A key whose inputs
+    are those of `previous` (same placements, months and code: its `method`) keeps its rows unrefitted."""
     if placements.empty:
         return pd.DataFrame()
     placements = placements.assign(period=placements["month"].map(lambda d: pd.Period(d, "M")))
     months = pd.period_range(placements["period"].min(), placements["period"].max(), freq="M")
     future = pd.period_range(months[-1] + 1, periods=horizon, freq="M")
+    reusable = ({} if previous is None or previous.empty or "method" not in previous else
+                {m: g for m, g in previous.groupby("method")})
     frames = []
     for key, group in placements.groupby(keys, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
+        digest = _inputs_digest(key, group, months, horizon)
+        if (old := reusable.get(digest)) is not None:
+            frames.append(old.assign(month=pd.to_datetime(old["month"]).dt.date).reset_index(drop=True))
+            continue
         counts, spend = _series(group, months)
         trend = fit_cost_trend(_month_numbers(pd.PeriodIndex(group["period"]), months[0]),
                                group["weekly_cost"].to_numpy())
         mae_model, mae_naive, holdout = backtest(group, months)
         meta = {**dict(zip(keys, key, strict=True)), "model": MODEL, "backtest_months": holdout,
-                "backtest_mae_model": mae_model, "backtest_mae_seasonal_naive": mae_naive}
+                "backtest_mae_model": mae_model, "backtest_mae_seasonal_naive": mae_naive, "method": digest}
         frames.append(pd.DataFrame({
             **meta, "month": [p.to_timestamp().date() for p in months], "kind": "history",
             "new_placements": counts.to_numpy(), "weekly_cost": spend.to_numpy(),
             "unit_weekly_cost": np.where(counts > 0, spend / counts.where(counts > 0, 1), np.nan)}))
-        predicted = spend_forecast(fit_predict(counts, horizon), trend, _month_numbers(future, months[0]))
+        predicted = spend_forecast(forecast.fit_predict(counts, horizon), trend, _month_numbers(future, months[0]))
         frames.append(pd.DataFrame({**meta, "month": [p.to_timestamp().date() for p in future],
                                     "kind": "forecast", **{c: predicted[c].to_numpy() for c in predicted}}))
     out = pd.concat(frames, ignore_index=True)
-    for column in ["new_placements_sd", "unit_weekly_cost_se", "placement_cost_sd"]:
+    for column in ["weekly_cost", "new_placements_sd", "unit_weekly_cost_se", "placement_cost_sd"]:
         if column not in out:
             out[column] = np.nan
     return out

@@ -55,3 +55,25 @@ def test_exact_series_forecast_exactly_and_the_naive_benchmark_lags_the_trend():
     assert forecast["backtest_mae_seasonal_naive"].iloc[0] == pytest.approx(480)
     history = out[out["kind"] == "history"]
     assert history["weekly_cost"].sum() == pytest.approx(placements["weekly_cost"].sum())
+
+
+def test_an_unchanged_series_keeps_its_rows_and_a_changed_one_is_refitted(monkeypatch):
+    from analytics import forecast
+
+    rows = [(region, "Foster", dt.date(2024 + m // 12, m % 12 + 1, 1), 1000.0 + 7 * m + 50 * (i % 3))
+            for region in ("North East", "South West") for m in range(14) for i in range(3 + m % 4)]
+    placements = pd.DataFrame(rows, columns=["region", "placement_type", "month", "weekly_cost"])
+    first = forecast_spend(placements, ["region", "placement_type"])
+    fits = []
+    fit = forecast.fit_predict
+    monkeypatch.setattr(forecast, "fit_predict", lambda *a: fits.append(1) or fit(*a))
+    again = forecast_spend(placements, ["region", "placement_type"], previous=first)
+    assert fits == [] and again.equals(first)
+    dearer = placements.assign(weekly_cost=placements["weekly_cost"].where(
+        (placements["region"] == "North East") | (placements.index != placements.index[-1]), 9999.0))
+    third = forecast_spend(dearer, ["region", "placement_type"], previous=first)
+    assert len(fits) == 2  # the South West's backtest and forecast; a cost alone changed, not a count
+    kept = third[third["region"] == "North East"].reset_index(drop=True)
+    assert kept.equals(first[first["region"] == "North East"].reset_index(drop=True))
+    assert not third[third["region"] == "South West"]["unit_weekly_cost"].equals(
+        first[first["region"] == "South West"]["unit_weekly_cost"])
