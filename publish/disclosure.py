@@ -106,6 +106,8 @@ def suppress(frame: pd.DataFrame, spec: ExportSpec, threshold: int,
     # order the warehouse returned rows in, so two releases of the same data hide the same cells.
     ordered = frame.sort_values(list(spec.dims), kind="stable", na_position="last", ignore_index=True)
     table = with_totals(ordered, spec)
+    # whole-number statistics (e.g. LAs using a provider) stay whole beside the totals rows' blanks
+    table = table.astype({c: "Int64" for c in spec.statistics if pd.api.types.is_integer_dtype(frame[c])})
     hidden = suppression_mask(table, spec, threshold, linked(table) if linked else None)
     out = table.astype({c: object for c in (*spec.counts, *spec.statistics)})
     for column in spec.counts:

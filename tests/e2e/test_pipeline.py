@@ -166,6 +166,25 @@ def test_exports_suppress_small_counts(region):
     assert not ((numeric >= 1) & (numeric <= 5)).any()
 
 
+def test_provider_export_shows_no_small_provider_or_la_cell(region):
+    frame = pd.read_csv(region["home"] / "published" / "exports" / "mart_provider_cost.csv", dtype=str)
+    providers = frame[frame["provider"] != "All"]
+    shown = providers[providers["placements_costed"] != "c"]
+    assert len(shown) and (pd.to_numeric(shown["placements_costed"]) > 5).all()
+    # every provider and LA x provider cell of 5 or fewer placements: count and index hidden
+    mart = _published(region, "SELECT region, provider, la_code, placement_type, placement_year, placements_costed "
+                              "FROM mart_provider_cost WHERE placements_costed <= 5")
+    keys = ["region", "provider", "la_code", "placement_type", "placement_year"]
+    exported = providers.assign(placement_year=providers["placement_year"].astype(int))
+    small = mart.merge(exported, on=keys, how="left", suffixes=("_mart", ""))
+    assert len(small) and small["la_code"].notna().any()
+    assert (small["placements_costed"] == "c").all() and (small["cost_index"] == "c").all()
+    # in every region x type x year, 0 or at least 2 providers are hidden: none is the total minus the rest
+    per_total = providers.groupby(["region", "placement_type", "placement_year"])["placements_costed"] \
+        .agg(lambda c: (c == "c").sum())
+    assert not (per_total == 1).any()
+
+
 def test_asset_graph_connects_intake_to_dbt_to_publish():
     from orchestration.definitions import defs
 
