@@ -17,7 +17,7 @@ MIN_MONTHS_FOR_ETS = 6  # fewer months cannot identify the smoothing weight and 
 SHORT_MODEL_NAME = "Mean of the months so far, Poisson intervals (history too short for ETS)"
 
 
-def _fit_predict(history: pd.Series, horizon: int) -> pd.DataFrame:
+def fit_predict(history: pd.Series, horizon: int) -> pd.DataFrame:
     """Mean and 80%/95% intervals for `horizon` months after `history` (monthly, no gaps)."""
     index = pd.period_range(history.index[-1] + 1, periods=horizon, freq="M")
     if history.nunique() <= 1:  # a constant series: nothing to smooth, no uncertainty to estimate
@@ -60,7 +60,7 @@ def backtest(history: pd.Series) -> tuple[float | None, float | None, int]:
     if holdout < 3 or len(history) - holdout < 6:
         return None, None, 0
     train, test = history.iloc[:-holdout], history.iloc[-holdout:].to_numpy(dtype=float)
-    model = _fit_predict(train, holdout)["mean"].to_numpy()
+    model = fit_predict(train, holdout)["mean"].to_numpy()
     naive = seasonal_naive(train, holdout)
     return float(np.mean(np.abs(model - test))), float(np.mean(np.abs(naive - test))), holdout
 
@@ -90,7 +90,7 @@ def forecast_demand(monthly: pd.DataFrame, keys: list[str], horizon: int = HORIZ
             frames.append(old)
             continue
         mae_model, mae_naive, holdout = backtest(series)
-        predicted = _fit_predict(series, horizon)
+        predicted = fit_predict(series, horizon)
         base = dict(zip(keys, key, strict=True))
         model = MODEL_NAME if len(series) >= MIN_MONTHS_FOR_ETS or series.nunique() <= 1 else SHORT_MODEL_NAME
         meta = {"model": model, "backtest_months": holdout, "backtest_mae_model": mae_model,

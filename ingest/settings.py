@@ -36,6 +36,7 @@ class Settings:
     # the regional hub profile: the warehouse on PostgreSQL, landing on object storage (None: under home)
     warehouse_url: str | None = None  # postgresql://user@host:port/dbname (password: PGPASSWORD or ~/.pgpass)
     landing_url: str | None = None  # s3://bucket/prefix or az://container/prefix
+    feedback_dir: Path | None = None  # LA feedback folders: a share the LAs read; default home/feedback
 
     @property
     def landing(self) -> Path:
@@ -60,6 +61,18 @@ class Settings:
     @property
     def published(self) -> Path:
         return self.home / "published" / "placements.duckdb"
+
+    @property
+    def exports(self) -> Path:
+        return self.published.parent / "exports"
+
+    @property
+    def report(self) -> Path:
+        return self.published.parent / "report" / "index.html"
+
+    @property
+    def feedback(self) -> Path:
+        return self.feedback_dir or self.home / "feedback"
 
     def with_home(self, home: Path) -> Settings:
         return replace(self, home=home.resolve())
@@ -113,4 +126,6 @@ def load_settings() -> Settings:
         lock_wait_seconds=_env("PLACEMENTS_LOCK_WAIT_SECONDS", 30.0),
         warehouse_url=os.environ.get("PLACEMENTS_WAREHOUSE_URL", "").strip() or None,
         landing_url=os.environ.get("PLACEMENTS_LANDING_URL", "").strip() or None,
+        feedback_dir=Path(os.environ["PLACEMENTS_FEEDBACK_DIR"]).resolve()
+        if os.environ.get("PLACEMENTS_FEEDBACK_DIR", "").strip() else None,
     )

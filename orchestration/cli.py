@@ -86,7 +86,11 @@ def print_summary(settings, run_id: str, seconds: float, success: bool) -> None:
     if success and settings.published.exists():
         print(f"\nPublished: {settings.published}")
         duckdb_cli = Path(sys.executable).parent / "duckdb"
-        print(f"Exports for sharing (small numbers suppressed): {settings.published.parent / 'exports'}")
+        print(f"Exports for sharing (small numbers suppressed): {settings.exports}")
+        if settings.report.exists():
+            print(f"Regional report (open in a browser; shareable like the exports): {settings.report}")
+        if settings.feedback.exists():
+            print(f"Feedback for each LA (its reports and index.html): {settings.feedback}")
         print(f"Query it read-only, for example:\n  {duckdb_cli} -readonly {settings.published} \\\n"
               f"    -c \"{EXAMPLE_QUERY}\"")
 

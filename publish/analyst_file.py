@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from ingest.settings import Settings
+from publish.derived import derived_tables
 from publish.disclosure import EXPORTS
 from publish.exports import write_exports
 from publish.published_schema import copy_to_duckdb, swap_published
@@ -101,6 +102,7 @@ def publish(settings: Settings, run_id: str | None, relations: Sequence[tuple[st
             # only the tables that are exported are read into memory (fct_referrals is the big one)
             frames = {t: con.execute(f"SELECT * FROM main.{identifier(t)}").df() for t in summary.tables
                       if t in EXPORTED}
+            frames.update(derived_tables(con))
         summary.exports = write_exports(frames, target.parent / "exports", settings.suppression_threshold)
         os.replace(staging, target)  # atomic on one filesystem: readers see the old or the new file
     finally:

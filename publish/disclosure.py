@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,6 +29,8 @@ class ExportSpec:
     additive: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (total column, its part columns) within a row
     hierarchy: tuple[str, ...] = ()  # columns that identify the LA; their rows add up to a region total row
     statistics: dict[str, str] = field(default_factory=dict)  # statistic column -> count column behind it
+    unpublished: tuple[str, ...] = ()  # columns that decide suppression but are not shared (counts that
+    # another export already shows at the same grain, suppressed differently)
 
 
 def with_totals(frame: pd.DataFrame, spec: ExportSpec) -> pd.DataFrame:
@@ -63,7 +66,8 @@ def relations(frame: pd.DataFrame, spec: ExportSpec) -> tuple[np.ndarray, np.nda
     return cells, starts
 
 
-def suppression_mask(frame: pd.DataFrame, spec: ExportSpec, threshold: int) -> pd.DataFrame:
+def suppression_mask(frame: pd.DataFrame, spec: ExportSpec, threshold: int,
+                     also: pd.DataFrame | None = None) -> pd.DataFrame:
     """True where a count cell must be hidden (primary and secondary). Each pass counts the hidden cells
     of every equation at once and visits, in order, only those with exactly one; of such an equation the
     smallest non-zero other cell is hidden too (ties: first row, then first column). Repeated until no
@@ -71,6 +75,8 @@ def suppression_mask(frame: pd.DataFrame, spec: ExportSpec, threshold: int) -> p
     counts = frame[list(spec.counts)]
     values = counts.to_numpy(dtype=float, na_value=0.0).ravel()
     hidden = ((values >= 1) & (values <= threshold))
+    if also is not None:  # cells hidden for another reason (a linked table), protected like the rest
+        hidden |= also[list(spec.counts)].to_numpy(dtype=bool).ravel()
     cells, starts = relations(frame, spec)
     width = len(spec.counts)
     while len(cells):
@@ -92,13 +98,17 @@ def suppression_mask(frame: pd.DataFrame, spec: ExportSpec, threshold: int) -> p
     return pd.DataFrame(hidden.reshape(-1, width), index=counts.index, columns=counts.columns)
 
 
-def suppress(frame: pd.DataFrame, spec: ExportSpec, threshold: int) -> pd.DataFrame:
-    """The table as it may be shared: totals added, small and recoverable cells shown as `c`."""
+def suppress(frame: pd.DataFrame, spec: ExportSpec, threshold: int,
+             linked: Callable[[pd.DataFrame], pd.DataFrame] | None = None) -> pd.DataFrame:
+    """The table as it may be shared: totals added, small and recoverable cells shown as `c`. `linked`
+    names, for the table with its totals, cells to hide because another shared table would give them away."""
     # In the order of its dimensions: which cell a secondary suppression picks then never depends on the
     # order the warehouse returned rows in, so two releases of the same data hide the same cells.
     ordered = frame.sort_values(list(spec.dims), kind="stable", na_position="last", ignore_index=True)
     table = with_totals(ordered, spec)
-    hidden = suppression_mask(table, spec, threshold)
+    # whole-number statistics (e.g. LAs using a provider) stay whole beside the totals rows' blanks
+    table = table.astype({c: "Int64" for c in spec.statistics if pd.api.types.is_integer_dtype(frame[c])})
+    hidden = suppression_mask(table, spec, threshold, linked(table) if linked else None)
     out = table.astype({c: object for c in (*spec.counts, *spec.statistics)})
     for column in spec.counts:
         out.loc[hidden[column], column] = SUPPRESSED
@@ -107,7 +117,23 @@ def suppress(frame: pd.DataFrame, spec: ExportSpec, threshold: int) -> pd.DataFr
         out.loc[small, statistic] = SUPPRESSED
         if spec.hierarchy:  # totals rows: statistics such as medians cannot be summed
             out.loc[table[spec.hierarchy[0]] == TOTAL, statistic] = None
-    return out
+    return out.drop(columns=list(spec.unpublished))
+
+
+def given_away(coarse: pd.DataFrame, spec: ExportSpec, fine: pd.DataFrame, keys: tuple[str, ...]) -> pd.DataFrame:
+    """Cells of `coarse` that add up cells of the shared table `fine` (grouped by `keys`, coarse's dimensions)
+    of which exactly one is hidden: with the coarse cell shown, that one would be its total less the others.
+    Hiding the coarse cell too leaves two unknowns; the usual secondary suppression then protects it."""
+    flags = pd.DataFrame(False, index=coarse.index, columns=list(spec.counts))
+    if fine.empty or coarse.empty:
+        return flags
+    lookup = coarse[list(keys)].astype(str)
+    fine_keys = fine[list(keys)].astype(str)
+    for column in spec.counts:
+        one_hidden = (fine[column].astype(str) == SUPPRESSED).groupby([fine_keys[k] for k in keys]).sum() == 1
+        exposed = {k if isinstance(k, tuple) else (k,) for k in one_hidden[one_hidden].index}
+        flags[column] = [tuple(row) in exposed for row in lookup.itertuples(index=False)]
+    return flags
 
 
 EXPORTS = (
@@ -140,6 +166,16 @@ EXPORTS = (
         statistics={"actual_weekly_cost": "placements_costed",
                     "expected_weekly_cost_at_regional_prices": "placements_costed",
                     "cost_index": "placements_costed"},
+    ),
+    ExportSpec(  # providers: one row per provider (Unregistered and Unknown: per LA) against a region total
+        table="mart_provider_cost",
+        dims=("region", "placement_type", "placement_year", "provider", "provider_registration", "la_code", "la_name"),
+        counts=("placements_costed",),
+        hierarchy=("provider", "provider_registration", "la_code", "la_name"),
+        statistics={"las_using": "placements_costed", "actual_weekly_cost": "placements_costed",
+                    "expected_weekly_cost_at_regional_prices": "placements_costed", "cost_index": "placements_costed",
+                    "cost_index_lower_95": "placements_costed", "cost_index_upper_95": "placements_costed",
+                    "cost_index_log_standard_error": "placements_costed"},
     ),
     ExportSpec(
         table="mart_demand_forecast",

@@ -3,6 +3,7 @@ hidden), written aside and swapped in as one folder, so a reader never sees half
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from pathlib import Path
@@ -10,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from publish.disclosure import EXPORTS, suppress
+from publish.derived import DERIVED, LINKS
+from publish.disclosure import EXPORTS, given_away, suppress
 
 
 def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -23,11 +25,15 @@ def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
 
 def export_tables(tables: dict[str, pd.DataFrame], folder: Path, threshold: int) -> dict[str, int]:
     """Write each suppressed export as CSV and Parquet into `folder`; returns rows per export."""
-    written = {}
-    for spec in EXPORTS:
+    written, shared = {}, {}
+    for spec in (*EXPORTS, *DERIVED):
         if spec.table not in tables:
             continue
-        out = suppress(tables[spec.table], spec, threshold)
+        linked = None
+        if spec.table in LINKS and LINKS[spec.table][0] in shared:
+            fine = LINKS[spec.table][1](shared[LINKS[spec.table][0]])
+            linked = functools.partial(given_away, spec=spec, fine=fine, keys=spec.dims)
+        out = shared[spec.table] = suppress(tables[spec.table], spec, threshold, linked)
         out.to_csv(folder / f"{spec.table}.csv", index=False)
         _write_parquet(out, folder / f"{spec.table}.parquet")
         written[spec.table] = len(out)

@@ -51,6 +51,35 @@ V2_SPELLING = {
 }
 
 
+class ProviderMarket:
+    """The region's providers per placement type, each with its own price level (1.0 = the going rate) and
+    share of the work: a few large ones every LA uses, a dear one, a small one. Seeded apart from the
+    referrals, so the market is the same whatever else is drawn."""
+
+    PRICE_LEVELS = {  # (price level, share of placements); the last Residential one is small and dear
+        "Foster": [(1.0, 3), (0.95, 3), (1.05, 2), (1.35, 3), (0.9, 2), (1.0, 1)],
+        "Residential": [(1.0, 3), (1.1, 2), (0.9, 2), (1.25, 2), (1.0, 1), (0.95, 1), (1.05, 1), (1.4, 0.15)],
+        "Supported Accommodation": [(1.0, 3), (0.9, 2), (1.15, 2), (1.05, 1), (0.95, 1)],
+    }
+    UNREGISTERED = {"Residential": (1.5, 0.5), "Supported Accommodation": (1.2, 0.8)}  # dear, and common in SA
+    MALFORMED_SHARE = 0.02  # URNs typed as something else (W005): counted under unknown provider
+
+    def __init__(self, seed: int):
+        self.rng = random.Random(seed * 7919 + 13)
+        self.providers = {t: [(f"SC{self.rng.randrange(10**6):06d}", level, share) for level, share in levels]
+                          for t, levels in self.PRICE_LEVELS.items()}
+        for t, (level, share) in self.UNREGISTERED.items():
+            self.providers[t].append(("Unregistered", level, share))
+
+    def choose(self, placement_type: str) -> tuple[str, float]:
+        """A provider's URN as an LA would record it, and its price level."""
+        options = self.providers[placement_type]
+        urn, level, _ = self.rng.choices(options, weights=[o[2] for o in options])[0]
+        if self.rng.random() < self.MALFORMED_SHARE:
+            urn = "TBC"
+        return urn, level
+
+
 @dataclass
 class GeneratedRegion:
     records: pd.DataFrame  # canonical truth, one row per data row written, with file and row number
@@ -73,6 +102,7 @@ def generate_region(
     today: dt.date | None = None,
 ) -> GeneratedRegion:
     rng = random.Random(seed)
+    market = ProviderMarket(seed)
     today = today or dt.date.today()
     contract = load_contract()
     region = GeneratedRegion(records=pd.DataFrame())
@@ -89,7 +119,7 @@ def generate_region(
                 break
             n = max(1, int(rng.gauss(referrals_per_quarter, referrals_per_quarter * 0.15)))
             records = [
-                _referral(rng, la, start, end, i, price_factor, fmt) for i in range(n)
+                _referral(rng, market, la, start, end, i, price_factor, fmt) for i in range(n)
             ]
             name = f"placements_{la}_{start.year}Q{(start.month - 1) // 3 + 1}"
             if fmt.startswith("template"):
@@ -118,7 +148,7 @@ def _pick(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
-def _referral(rng, la, start, end, i, price_factor, fmt) -> dict:
+def _referral(rng, market, la, start, end, i, price_factor, fmt) -> dict:
     referral_date = start + dt.timedelta(days=rng.randrange((end - start).days + 1))
     preferred = _pick(rng, {"Foster": 0.62, "Residential": 0.2, "Supported Accommodation": 0.18})
     risk_rate = {"Foster": 0.08, "Residential": 0.35, "Supported Accommodation": 0.15}[preferred]
@@ -175,15 +205,16 @@ def _referral(rng, la, start, end, i, price_factor, fmt) -> dict:
         actual = preferred if rng.random() < 0.75 else rng.choice(suitable)
         if preferred == "Foster" and rng.random() < 0.1:
             actual = "Residential"  # displacement: no foster home found
-        cost = BASE_WEEKLY_COST[actual] * price_factor * (1 + 0.12 * need) * rng.lognormvariate(0, 0.15)
+        provider, provider_level = market.choose(actual)
+        cost = (BASE_WEEKLY_COST[actual] * price_factor * provider_level * (1 + 0.12 * need)
+                * rng.lognormvariate(0, 0.15))
         total = Decimal(str(round(cost, 2)))
         core = (total * Decimal("0.8")).quantize(Decimal("0.01"))
         r.update(
             placement_type=actual, total_weekly_cost=total, placement_date=placement_date,
             placement_location=rng.choice(OUTWARD_CODES), is_location_preferred=rng.random() < 0.7,
             is_education_continuous=rng.random() < 0.8,
-            provider_urn=rng.choice([f"SC{rng.randrange(10**6):06d}", "Unregistered"] if actual != "Foster"
-                                    else [f"SC{rng.randrange(10**6):06d}"]),
+            provider_urn=provider,
             siblings_placed_together=min(r["sibling_count"], rng.choice([0, r["sibling_count"]])),
             placement_officer_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
             cost_date=placement_date,

@@ -106,3 +106,21 @@
 {%- endmacro %}
 {% macro default__integer_rows(values) -%} select unnest([{{ values | join(', ') }}]) as b {%- endmacro %}
 {% macro postgres__integer_rows(values) -%} select unnest(array[{{ values | join(', ') }}]) as b {%- endmacro %}
+
+{# Whole-number division of exact (integer or decimal) values, rounded down (all operands here are positive). #}
+{% macro whole_division(numerator, denominator) -%}
+    {{ return(adapter.dispatch('whole_division', 'placements')(numerator, denominator)) }}
+{%- endmacro %}
+{% macro default__whole_division(numerator, denominator) -%}
+    (cast({{ numerator }} as hugeint) // ({{ denominator }}))
+{%- endmacro %}
+{% macro postgres__whole_division(numerator, denominator) -%}
+    div(cast({{ numerator }} as numeric), ({{ denominator }}))
+{%- endmacro %}
+
+{# A float amount of money to the penny, half away from zero on the amount as written (its shortest decimal
+   form, e.g. 1150.215 -> 1150.22). round() on a binary float rounds 1150.2149999... down on DuckDB, while
+   PostgreSQL's numeric path rounds it up: going through the written form gives both engines the same penny. #}
+{% macro round_money(column) -%}
+    round(cast(cast({{ column }} as varchar) as decimal(38, 6)), 2)
+{%- endmacro %}

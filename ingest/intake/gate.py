@@ -40,6 +40,7 @@ class Assessment:
     accepted: pd.DataFrame | None = None  # rows to load, with warning_codes
     not_collected: list[str] = field(default_factory=list)
     expectation_summary: dict = field(default_factory=dict)
+    required_completeness: float | None = None  # share of required cells filled, over every row received
 
     @property
     def rows_accepted(self) -> int:
@@ -110,6 +111,7 @@ def prepare_file(
         assessment.rows_received = len(conformed.frame)
         if conformed.frame.empty:
             raise FileRejected("F005", "The file has column headers but no data rows.")
+        assessment.required_completeness = required_completeness(conformed)
         return Prepared(assessment, conformed)
     except FileRejected as exc:
         _reject(assessment, exc)
@@ -118,6 +120,16 @@ def prepare_file(
         log.exception("unexpected error reading %s/%s", la_code, path.name)
         _reject(assessment, FileRejected("F001", f"{INTERNAL_ERROR} ({exc.__class__.__name__})."))
         return Prepared(assessment)
+
+
+def required_completeness(conformed: Conformed) -> float | None:
+    """Share of the cells of the version's every-row required fields that hold a value (rows as received,
+    refused ones too): the LA's own measure of how complete its return is."""
+    required = [f.name for f in conformed.version.fields
+                if f.required == "yes" and f.name in conformed.frame and f.name in conformed.locations]
+    if not required or conformed.frame.empty:
+        return None
+    return round(float(conformed.frame[required].notna().to_numpy().mean()), 4)
 
 
 def assess_prepared(batch: list[Prepared], gate: ExpectationGate, settings: Settings) -> list[Assessment]:

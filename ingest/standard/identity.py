@@ -12,6 +12,9 @@ import re
 
 _SPACE = re.compile(r"\s+")
 UNREGISTERED = "Unregistered"
+# A well-formed provider URN: Ofsted's social care URNs (SC and 6 digits), its newer numeric ones and the
+# standard's own example (ABCD10293002). Rule W005 uses the same pattern (a unit test holds them equal).
+OFSTED_URN = re.compile(r"[A-Z]{0,4}[0-9]{5,10}")
 
 
 def _missing(value: object) -> bool:
@@ -42,10 +45,13 @@ def provider_urn(value: str | None) -> str | None:
 
 
 def provider_registration(urn: str | None) -> str | None:
-    """Registered when a URN was given, Unregistered for unregistered provision, None when blank."""
+    """Registered for a well-formed Ofsted URN, Unregistered for unregistered provision, None when the
+    provider is unknown: blank, or a URN that is not one (rule W005 warns; the row still loads)."""
     if _missing(urn):
         return None
-    return UNREGISTERED if urn == UNREGISTERED else "Registered"
+    if urn == UNREGISTERED:
+        return UNREGISTERED
+    return "Registered" if OFSTED_URN.fullmatch(urn) else None
 
 
 def referral_identity(placement_id: str | None, child_id: str | None, referral_date: dt.date | None) -> str | None:

@@ -13,9 +13,9 @@ from orchestration.defs.resources import PlacementsSettings, RunLock, dbt_projec
 from orchestration.environment import dbt_project_hash
 from warehouse.storage.engines import dbt_environment, warehouse_for
 from warehouse.transform.builds import needs_full_refresh, record_dbt_verdict
-from warehouse.transform.forecast import write_forecast
+from warehouse.transform.forecast import FORECASTS, write_forecast
 
-FORECAST = "int_demand_forecast"
+BESIDE = [f.model for f in FORECASTS]  # Python models that run beside dbt where dbt runs none
 
 
 class PlacementsTranslator(DagsterDbtTranslator):
@@ -26,12 +26,12 @@ class PlacementsTranslator(DagsterDbtTranslator):
 translator = PlacementsTranslator()
 
 
-def _not_downstream_of(model: str) -> list[str]:
-    """The models and seeds outside `model`+, by name (dagster-dbt adds its own --select, so the second
+def _not_downstream_of(models: list[str]) -> list[str]:
+    """The models and seeds outside `models`+, by name (dagster-dbt adds its own --select, so the second
     phase of a build is expressed as an exclusion; tests of excluded models are excluded with them)."""
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
-    start = next(uid for uid, n in manifest["nodes"].items() if n["resource_type"] == "model" and n["name"] == model)
-    downstream, queue = {start}, [start]
+    starts = {uid for uid, n in manifest["nodes"].items() if n["resource_type"] == "model" and n["name"] in models}
+    downstream, queue = set(starts), list(starts)
     while queue:
         for child in manifest["child_map"].get(queue.pop(), []):
             if child not in downstream:
@@ -54,16 +54,18 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     else:  # the unit tests check the models' code, which passed them at the last build and has not changed
         args += ["--exclude-resource-type", "unit_test"]
     warehouse = warehouse_for(settings)
-    # one build; where dbt runs no Python models (PostgreSQL), the forecast's Python runs between two phases
+    # one build; where dbt runs no Python models (PostgreSQL), the forecasts' Python runs between two phases
     phases = [args] if warehouse.python_models else [
-        [*args, "--exclude", f"{FORECAST}+"], None, [*args, "--exclude", " ".join(_not_downstream_of(FORECAST))]]
+        [*args, "--exclude", " ".join(f"{m}+" for m in BESIDE)], None,
+        [*args, "--exclude", " ".join(_not_downstream_of(BESIDE))]]
     failures, success = [], True
     for phase in phases:
         if not success:
             break
         if phase is None:
             with warehouse.connect() as con:
-                context.log.info(f"demand forecast beside dbt: {write_forecast(con)} rows")
+                for forecast in FORECASTS:
+                    context.log.info(f"{forecast.model} beside dbt: {write_forecast(con, forecast)} rows")
             continue
         # A target folder per data root: dbt's partial parsing reuses it from one night to the next.
         with dbt_environment(settings):

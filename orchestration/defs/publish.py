@@ -7,6 +7,7 @@ import dagster as dg
 from orchestration.defs.dbt import translator
 from orchestration.defs.resources import PlacementsSettings, RunLock, dbt_project
 from publish.analyst_file import publish
+from publish.feedback import write_feedback
 
 
 def public_models() -> list[tuple[dg.AssetKey, tuple[str, str]]]:
@@ -26,16 +27,23 @@ PUBLIC = public_models()
     key=dg.AssetKey(["published", "placements"]),
     deps=[key for key, _ in PUBLIC],
     group_name="publish",
-    description="published/placements.duckdb: dbt's public models only, swapped in atomically, and the "
-                "suppressed exports beside it.",
+    description="published/placements.duckdb: dbt's public models only, swapped in atomically, the "
+                "suppressed exports beside it, the regional report made from them, and each LA's feedback folder.",
 )
 def published_placements(context: dg.AssetExecutionContext, placements: PlacementsSettings,
                          run_lock: RunLock) -> dg.MaterializeResult:
+    from publish.report import write_report  # Altair and vl-convert load only when a run publishes
+
     settings = placements.settings()
     summary = publish(settings, run_id=context.run_id, relations=[relation for _, relation in PUBLIC])
+    report = write_report(settings.exports, settings.report, settings.suppression_threshold)
+    feedback = write_feedback(settings, settings.exports)
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(settings.published)),
+            "report": dg.MetadataValue.path(str(report)),
+            "feedback": dg.MetadataValue.path(str(settings.feedback)),
+            "feedback_las": len(feedback),
             "tables": dg.MetadataValue.json(summary.tables),
             "rows": summary.rows,
         }

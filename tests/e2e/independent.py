@@ -87,3 +87,42 @@ def cost_like_for_like(records: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["la_code", "placement_quarter", "placement_type", "need_band",
                                        "placements_costed", "mean_weekly_cost", "median_weekly_cost",
                                        "p25_weekly_cost", "p75_weekly_cost"])
+
+
+def _provider(urn) -> str:
+    """As conform and int_provider_placements: a well-formed URN, Unregistered, else Unknown."""
+    import re
+
+    text = re.sub(r"\s+", "", urn).upper() if isinstance(urn, str) else ""
+    if text == "UNREGISTERED":
+        return "Unregistered"
+    return text if re.fullmatch(r"[A-Z]{0,4}[0-9]{5,10}", text) else "Unknown"
+
+
+def provider_index_inputs(records: pd.DataFrame) -> pd.DataFrame:
+    """mart_provider_cost's counts and money: placements, LAs using, actual weekly cost, and the expected cost
+    at regional mean prices per type x need band x year (exact Decimal, rounded half-up to the penny)."""
+    r = loaded_referrals(records)
+    r = r[r["is_placed"] & r["total_weekly_cost"].notna()].copy()
+    r["cost"] = r["total_weekly_cost"].map(lambda c: Decimal(str(c)))
+    r["placement_year"] = [(p if hasattr(p, "year") else d).year for p, d in zip(r["placement_date"],
+                                                                                  r["referral_date"], strict=True)]
+    from ingest.standard.reference import local_authorities
+
+    regions = {code: la["region"] for code, la in local_authorities().items()}
+    r["region"] = r["la_code"].map(regions)
+    r["provider"] = r["provider_urn"].map(_provider)
+    r["la"] = r["la_code"].where(r["provider"].isin(["Unregistered", "Unknown"]), None)  # per LA
+    cell = ["region", "placement_year", "placement_type", "need_band"]
+    prices = r.groupby(cell)["cost"].agg(lambda c: mean_pence(list(c))).rename("price")  # to the penny
+    r = r.join(prices, on=cell)
+    rows = []
+    for (region, provider, la, ptype, year), g in r.groupby(
+            ["region", "provider", "la", "placement_type", "placement_year"], dropna=False):
+        actual, expected = sum(g["cost"]), sum(g["price"])
+        rows.append((region, provider, None if pd.isna(la) else la, ptype, year, len(g), g["la_code"].nunique(),
+                     actual.quantize(PENNY), expected.quantize(PENNY),
+                     float((actual / expected).quantize(Decimal("0.0001"), ROUND_HALF_UP))))
+    return pd.DataFrame(rows, columns=["region", "provider", "la_code", "placement_type", "placement_year",
+                                       "placements_costed", "las_using", "actual_weekly_cost",
+                                       "expected_weekly_cost_at_regional_prices", "cost_index"])

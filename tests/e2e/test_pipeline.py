@@ -113,7 +113,7 @@ def test_the_bad_value_row_was_rejected_and_the_rest_of_its_file_loaded(region):
 
 PUBLISHED = ["dim_local_authority", "fct_referrals", "mart_cost_drivers", "mart_cost_index", "mart_cost_like_for_like",
              "mart_data_quality", "mart_demand_forecast", "mart_field_completeness", "mart_placements_by_la_quarter",
-             "mart_sufficiency"]
+             "mart_provider_cost", "mart_spend_outlook", "mart_sufficiency"]
 
 
 def _secrets(records: pd.DataFrame) -> set[str]:
@@ -137,12 +137,13 @@ def test_published_file_holds_only_documented_analyst_tables(region):
 
 
 def test_nothing_identifying_leaks_anywhere(region):
-    """Published tables, exports, dbt's target/ and logs, the Dagster instance: no raw id, officer
-    name, free-text value or the key, in any file, as bytes."""
+    """Published tables, exports, the regional report, dbt's target/ and logs, the Dagster instance, the
+    reports and the LAs' feedback folders: no raw id, officer name, free-text value or the key, in any file,
+    as bytes."""
     secrets = [s.encode() for s in _secrets(region["generated"].records)]
     home = region["home"]
     places = [home / "published", home / "dagster", PROJECT_ROOT / "dbt_project" / "target",
-              PROJECT_ROOT / "dbt_project" / "logs", home / "reports"]
+              PROJECT_ROOT / "dbt_project" / "logs", home / "reports", home / "feedback"]
     scanned = 0
     for place in places:
         for path in (p for p in place.rglob("*") if p.is_file()) if place.exists() else []:
@@ -151,6 +152,8 @@ def test_nothing_identifying_leaks_anywhere(region):
             assert not found, f"{path} holds {found[:3]}"
             scanned += 1
     assert scanned > 20
+    assert (home / "published" / "report" / "index.html").exists()  # the regional report, scanned above
+    assert len(list((home / "feedback").glob("*/index.html"))) == len(LAS)
     exports = sorted(p.name for p in (home / "published" / "exports").iterdir())
     assert "mart_sufficiency.csv" in exports and "mart_sufficiency.parquet" in exports
 
@@ -161,6 +164,25 @@ def test_exports_suppress_small_counts(region):
     assert (counts == "c").any()
     numeric = pd.to_numeric(counts[counts != "c"])
     assert not ((numeric >= 1) & (numeric <= 5)).any()
+
+
+def test_provider_export_shows_no_small_provider_or_la_cell(region):
+    frame = pd.read_csv(region["home"] / "published" / "exports" / "mart_provider_cost.csv", dtype=str)
+    providers = frame[frame["provider"] != "All"]
+    shown = providers[providers["placements_costed"] != "c"]
+    assert len(shown) and (pd.to_numeric(shown["placements_costed"]) > 5).all()
+    # every provider and LA x provider cell of 5 or fewer placements: count and index hidden
+    mart = _published(region, "SELECT region, provider, la_code, placement_type, placement_year, placements_costed "
+                              "FROM mart_provider_cost WHERE placements_costed <= 5")
+    keys = ["region", "provider", "la_code", "placement_type", "placement_year"]
+    exported = providers.assign(placement_year=providers["placement_year"].astype(int))
+    small = mart.merge(exported, on=keys, how="left", suffixes=("_mart", ""))
+    assert len(small) and small["la_code"].notna().any()
+    assert (small["placements_costed"] == "c").all() and (small["cost_index"] == "c").all()
+    # in every region x type x year, 0 or at least 2 providers are hidden: none is the total minus the rest
+    per_total = providers.groupby(["region", "placement_type", "placement_year"])["placements_costed"] \
+        .agg(lambda c: (c == "c").sum())
+    assert not (per_total == 1).any()
 
 
 def test_asset_graph_connects_intake_to_dbt_to_publish():
@@ -204,6 +226,20 @@ def test_cost_like_for_like_matches_to_the_penny(region):
         got[column] = got[column].map(lambda v: Decimal(str(v)).quantize(Decimal("0.01")))
     assert len(expected) > 10
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+
+
+def test_provider_index_inputs_match_to_the_penny(region):
+    from tests.e2e.independent import provider_index_inputs
+
+    keys = ["region", "provider", "la_code", "placement_type", "placement_year"]
+    expected = provider_index_inputs(region["generated"].records).sort_values(keys).reset_index(drop=True)
+    got = _published(region, f"SELECT {', '.join(expected.columns)}, cost_index_lower_95, cost_index_upper_95 "
+                             "FROM mart_provider_cost").sort_values(keys).reset_index(drop=True)
+    for column in ["actual_weekly_cost", "expected_weekly_cost_at_regional_prices"]:
+        got[column] = got[column].map(lambda v: Decimal(str(v)).quantize(Decimal("0.01")))
+    assert len(expected) > 10 and {"Unregistered", "Unknown"} <= set(expected["provider"])
+    pd.testing.assert_frame_equal(got[expected.columns], expected, check_dtype=False, atol=0.00011)
+    assert ((got["cost_index_lower_95"] <= got["cost_index"]) & (got["cost_index"] <= got["cost_index_upper_95"])).all()
 
 
 def test_cost_driver_parts_add_up_exactly_for_regions_and_las(region):

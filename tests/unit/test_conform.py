@@ -90,3 +90,24 @@ def test_missing_required_columns_reject_the_file_naming_them():
         conform_table(contract, table)
     assert err.value.code == "F004"
     assert "Risk to child: Self-harm" in err.value.message
+
+
+@pytest.mark.parametrize("cell,urn,registration", [
+    ("sc 123456", "SC123456", "Registered"),
+    (" unregistered ", "Unregistered", "Unregistered"),
+    ("ask the team", "ASKTHETEAM", None),  # malformed: kept as sent (upper case), provider unknown, W005 warns
+    ("SC12", "SC12", None),
+    (None, None, None),
+])
+def test_provider_urn_is_normalised_and_a_malformed_one_is_an_unknown_provider(cell, urn, registration):
+    from ingest.standard import identity
+
+    assert identity.provider_urn(cell) == urn
+    assert identity.provider_registration(urn) == registration
+
+
+def test_one_definition_of_a_well_formed_urn_for_conform_and_rule_w005():
+    from ingest.standard import identity
+
+    pattern = load_contract().rules["W005"].args.pattern
+    assert pattern == f"^{identity.OFSTED_URN.pattern}$|^{identity.UNREGISTERED}$"

@@ -1,7 +1,7 @@
 import numpy as np
 import pandas as pd
 
-from publish.disclosure import SUPPRESSED, ExportSpec, suppress
+from publish.disclosure import EXPORTS, SUPPRESSED, ExportSpec, suppress
 
 SPEC = ExportSpec(
     table="t", dims=("region", "la", "quarter"), counts=("referrals", "placed", "not_placed"),
@@ -73,3 +73,45 @@ def test_the_same_data_in_another_row_order_hides_the_same_cells():
     frame = _random_region(7)
     shuffled = frame.sample(frac=1, random_state=3)
     assert suppress(frame, SPEC, 5).equals(suppress(shuffled, SPEC, 5))
+
+
+def with_provider_statistics(frame, spec):
+    """The mart's other statistic columns, with placeholder values: the tests read cost_index and las_using."""
+    return frame.assign(**{c: 1.0 for c in spec.statistics if c not in frame})
+
+
+def test_provider_export_hides_small_providers_and_small_la_cells_and_cannot_be_undone_from_the_total():
+    spec = next(s for s in EXPORTS if s.table == "mart_provider_cost")
+    columns = ["region", "placement_type", "placement_year", "provider", "provider_registration", "la_code", "la_name",
+               "placements_costed", "las_using", "cost_index"]
+    frame = pd.DataFrame([
+        ("NE", "Foster", 2025, "SC000001", "Registered", None, None, 40, 5, 1.25),
+        ("NE", "Foster", 2025, "SC000002", "Registered", None, None, 2, 1, 1.41),   # a small provider
+        ("NE", "Foster", 2025, "SC000003", "Registered", None, None, 9, 3, 0.95),
+        ("NE", "Foster", 2025, "Unregistered", "Unregistered", "840", "Durham", 4, 1, 1.30),  # LA x provider, small
+        ("NE", "Foster", 2025, "Unregistered", "Unregistered", "391", "Newcastle", 12, 1, 1.10),
+    ], columns=columns)
+    out = suppress(with_provider_statistics(frame, spec), spec, 5)
+    row = {(r["provider"], r["la_code"]): r for _, r in out.iterrows()}
+    small, la_cell = row[("SC000002", None)], row[("Unregistered", "840")]
+    for r in (small, la_cell):  # the count and every statistic of a small provider or LA cell is hidden
+        assert r["placements_costed"] == SUPPRESSED and r["cost_index"] == SUPPRESSED and r["las_using"] == SUPPRESSED
+    total = row[("All", "All")]
+    assert total["placements_costed"] == 67 and total["cost_index"] is None
+    # two hidden cells against the total: neither can be recovered by subtraction
+    assert (out["placements_costed"] == SUPPRESSED).sum() == 2
+    assert row[("SC000001", None)]["cost_index"] == 1.25
+
+
+def test_provider_export_hides_a_second_provider_when_only_one_would_be_hidden():
+    spec = next(s for s in EXPORTS if s.table == "mart_provider_cost")
+    frame = pd.DataFrame([
+        ("NE", "Residential", 2025, "SC000001", "Registered", None, None, 40, 5, 1.0),
+        ("NE", "Residential", 2025, "SC000002", "Registered", None, None, 1, 1, 1.7),
+        ("NE", "Residential", 2025, "SC000003", "Registered", None, None, 9, 3, 0.9),
+    ], columns=["region", "placement_type", "placement_year", "provider", "provider_registration", "la_code",
+                "la_name", "placements_costed", "las_using", "cost_index"])
+    out = suppress(with_provider_statistics(frame, spec), spec, 5)
+    hidden = set(out.loc[out["placements_costed"] == SUPPRESSED, "provider"])
+    assert hidden == {"SC000002", "SC000003"}  # 50 - 40 - 9 would give the small provider's 1 away
+    assert out.loc[out["provider"] == "SC000003", "cost_index"].iloc[0] == 0.9  # 9 contributors: statistic shown

@@ -39,8 +39,8 @@ def test_an_unchanged_series_keeps_its_forecast_and_a_changed_one_is_refitted(mo
     south = _monthly([c + 2 for c in counts]).assign(region="South West")
     first = forecast_demand(pd.concat([north, south]), ["region", "type"])
     fits = []
-    fit = forecast._fit_predict
-    monkeypatch.setattr(forecast, "_fit_predict", lambda *a: fits.append(1) or fit(*a))
+    fit = forecast.fit_predict
+    monkeypatch.setattr(forecast, "fit_predict", lambda *a: fits.append(1) or fit(*a))
     again = forecast_demand(pd.concat([north, south]), ["region", "type"], previous=first)
     assert fits == [] and again.equals(first)
     changed = south.assign(referrals=south["referrals"].where(south.index != 13, 40))

@@ -46,9 +46,14 @@ CREATE TABLE IF NOT EXISTS raw.submissions (
     rows_with_warnings INTEGER,
     rows_erased INTEGER,                 -- rows of children erased on request, not loaded
     reason VARCHAR,
-    report_path VARCHAR
+    report_path VARCHAR,
+    required_completeness FLOAT8         -- share of required cells filled in the rows received
 )
 """
+
+SUBMISSION_COLUMNS = ("submission_id", "la_code", "file_name", "file_sha256", "received_at", "status",
+                      "standard_version", "layout", "rows_received", "rows_accepted", "rows_rejected",
+                      "rows_with_warnings", "rows_erased", "reason", "report_path", "required_completeness")
 
 FILE_EVENTS_DDL = """
 CREATE TABLE IF NOT EXISTS raw.file_events (
@@ -60,6 +65,8 @@ CREATE TABLE IF NOT EXISTS raw.file_events (
 def ensure_schema(con: duckdb.DuckDBPyConnection, contract: Contract) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(SUBMISSIONS_DDL)
+    # warehouses built before the column existed gain it (their earlier submissions stay NULL)
+    con.execute("ALTER TABLE raw.submissions ADD COLUMN IF NOT EXISTS required_completeness FLOAT8")
     con.execute(FILE_EVENTS_DDL)
     columns = ",\n".join(f"    {c.name} {SQL_TYPES[c.type]}{' NOT NULL' if c.name in NOT_NULL else ''}"
                           for c in contract.raw_columns)
@@ -96,6 +103,7 @@ def record_submissions(con: duckdb.DuckDBPyConnection, contract: Contract, batch
         r.assessment.sha256, r.received_at, r.assessment.status, r.assessment.version, r.assessment.layout,
         r.assessment.rows_received, r.assessment.rows_accepted, r.assessment.rows_rejected,
         r.assessment.rows_with_warnings, r.assessment.rows_erased, r.assessment.reason, r.report_path,
+        r.assessment.required_completeness,
     ] for r in batch]
     events = [[r.run_id, r.assessment.la_code, r.assessment.file_name, r.assessment.sha256, r.received_at,
                r.assessment.status] for r in batch]
@@ -104,8 +112,8 @@ def record_submissions(con: duckdb.DuckDBPyConnection, contract: Contract, batch
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM raw.submissions WHERE submission_id IN ?", [[row[0] for row in submissions]])
-        con.executemany("INSERT INTO raw.submissions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        submissions)
+        con.executemany(f"INSERT INTO raw.submissions ({', '.join(SUBMISSION_COLUMNS)}) "
+                        f"VALUES ({', '.join('?' for _ in SUBMISSION_COLUMNS)})", submissions)
         con.executemany("INSERT INTO raw.file_events VALUES (?, ?, ?, ?, ?, ?)", events)
         if loaded:
             _insert_rows(con, contract, _with_lineage(loaded))

@@ -1,22 +1,58 @@
-"""The demand forecast on the PostgreSQL profile, where dbt runs no Python models: the same code as the
-dbt Python model on DuckDB (analytics/forecast.py, with the same reuse of series whose history did not
-change), run by the placements process between the two phases of the build. It reads the monthly counts
-from int_referral_outcomes as this run built it and writes forecast.demand_forecast in one transaction,
-which the SQL model int_demand_forecast then reads (dbt_project/models/intermediate/forecast_beside_dbt)."""
+"""The forecasts on the PostgreSQL profile, where dbt runs no Python models: the same code as the dbt
+Python models on DuckDB (analytics/forecast.py for demand, analytics/spend.py for the spend outlook, with the
+same reuse of series whose inputs did not change), run by the placements process between the two phases of
+the build. Each reads its input from int_referral_outcomes as this run built it and writes one table of
+schema `forecast` in one transaction, which a SQL model of the same name as the DuckDB Python model then
+reads (dbt_project/models/intermediate/forecast_beside_dbt)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
 from analytics.forecast import forecast_demand
+from analytics.spend import forecast_spend
 from warehouse.storage.engines import insert_frame
 
-KEYS = ["region", "preferred_placement_type"]
-COLUMNS = {  # as DuckDB types the Python model's frame
-    "region": "varchar", "preferred_placement_type": "varchar", "month": "date", "kind": "varchar",
-    "referrals": "float8", "forecast": "float8", "lo80": "float8", "hi80": "float8", "lo95": "float8",
-    "hi95": "float8", "model": "varchar", "backtest_months": "bigint", "backtest_mae_model": "float8",
-    "backtest_mae_seasonal_naive": "float8", "method": "varchar",
-}
-TABLE = "forecast.demand_forecast"
+
+@dataclass(frozen=True)
+class BesideDbt:
+    model: str  # the dbt model that reads the table (and whose last build holds yesterday's rows)
+    table: str  # forecast.<name>
+    columns: dict[str, str]  # as DuckDB types the Python model's frame
+    inputs: str  # SQL over this run's int_referral_outcomes
+    compute: Callable[[pd.DataFrame, pd.DataFrame | None], pd.DataFrame]
+
+
+DEMAND = BesideDbt(
+    model="int_demand_forecast", table="forecast.demand_forecast",
+    columns={"region": "varchar", "preferred_placement_type": "varchar", "month": "date", "kind": "varchar",
+             "referrals": "float8", "forecast": "float8", "lo80": "float8", "hi80": "float8", "lo95": "float8",
+             "hi95": "float8", "model": "varchar", "backtest_months": "bigint", "backtest_mae_model": "float8",
+             "backtest_mae_seasonal_naive": "float8", "method": "varchar"},
+    inputs="SELECT region, preferred_placement_type, referral_month AS month, count(*) AS referrals "
+           "FROM intermediate.int_referral_outcomes GROUP BY 1, 2, 3",
+    compute=lambda frame, previous: forecast_demand(frame, ["region", "preferred_placement_type"],
+                                                    previous=previous),
+)
+
+SPEND = BesideDbt(  # the same selection as dbt_project/models/intermediate/forecast_in_python/int_spend_outlook.py
+    model="int_spend_outlook", table="forecast.spend_outlook",
+    columns={"region": "varchar", "placement_type": "varchar", "month": "date", "kind": "varchar",
+             "new_placements": "float8", "unit_weekly_cost": "float8", "weekly_cost": "float8",
+             "new_placements_sd": "float8", "unit_weekly_cost_se": "float8", "placement_cost_sd": "float8",
+             "model": "varchar", "backtest_months": "bigint", "backtest_mae_model": "float8",
+             "backtest_mae_seasonal_naive": "float8", "method": "varchar"},
+    inputs="SELECT region, placement_type, "
+           "cast(date_trunc('month', coalesce(placement_date, referral_date)) AS date) AS month, "
+           "cast(total_weekly_cost AS float8) AS weekly_cost "
+           "FROM intermediate.int_referral_outcomes WHERE is_placed AND total_weekly_cost IS NOT NULL",
+    compute=lambda frame, previous: forecast_spend(frame, ["region", "placement_type"], previous=previous),
+)
+
+FORECASTS = (DEMAND, SPEND)
 
 
 def _exists(con, schema: str, table: str) -> bool:
@@ -24,24 +60,23 @@ def _exists(con, schema: str, table: str) -> bool:
                             "AND table_name = ?", [schema, table]).fetchone()[0])
 
 
-def write_forecast(con) -> int:
-    """Forecast every region and preferred placement type; returns the rows written."""
-    monthly = con.execute(
-        "SELECT region, preferred_placement_type, referral_month AS month, count(*) AS referrals "
-        "FROM intermediate.int_referral_outcomes GROUP BY 1, 2, 3").df()
-    previous = con.execute("SELECT * FROM intermediate.int_demand_forecast").df() \
-        if _exists(con, "intermediate", "int_demand_forecast") else None
-    out = forecast_demand(monthly, KEYS, previous=previous)
-    for column in COLUMNS:
+def write_forecast(con, forecast: BesideDbt) -> int:
+    """Compute one forecast from this run's intermediate tables; returns the rows written."""
+    frame = con.execute(forecast.inputs).df()
+    previous = con.execute(f"SELECT * FROM intermediate.{forecast.model}").df() \
+        if _exists(con, "intermediate", forecast.model) else None
+    out = forecast.compute(frame, previous) if len(frame) else pd.DataFrame()
+    for column in forecast.columns:
         if column not in out:
             out[column] = None
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS forecast")
-        con.execute(f"DROP TABLE IF EXISTS {TABLE}")
-        con.execute(f"CREATE TABLE {TABLE} ({', '.join(f'{c} {t}' for c, t in COLUMNS.items())})")
+        con.execute(f"DROP TABLE IF EXISTS {forecast.table}")
+        con.execute(f"CREATE TABLE {forecast.table} "
+                    f"({', '.join(f'{c} {t}' for c, t in forecast.columns.items())})")
         if len(out):
-            insert_frame(con, TABLE, out[list(COLUMNS)], COLUMNS, set())
+            insert_frame(con, forecast.table, out[list(forecast.columns)], forecast.columns, set())
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -84,6 +84,9 @@ select
     r.is_preferred_location_local,
     r.is_education_continuous,
     r.provider_registration,
+    -- the provider as conform identified it: a well-formed URN, Unregistered, or null (unknown: blank or
+    -- malformed, which rule W005 warned about)
+    case when r.provider_registration is not null then r.provider_urn end as provider_urn,
     case
         when r.placement_type is not null and r.placement_date >= r.referral_date
             then {{ days_between('r.referral_date', 'r.placement_date') }}

@@ -42,5 +42,6 @@ select
     is_preferred_location_local,
     is_education_continuous,
     provider_registration,
+    provider_urn,
     days_referral_to_placement
 from {{ ref('int_referral_outcomes') }}

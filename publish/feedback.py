@@ -1,0 +1,167 @@
+"""Each LA's feedback folder, `feedback/<LA code>/` (PLACEMENTS_FEEDBACK_DIR moves it to a share the LAs
+already read): the reports of every file the LA sent, and `index.html`, its return history beside its
+headline figures and the region's.
+
+Only that LA's data is ever written in its folder: the history is read for its code alone, the headline
+figures are its own row and the region's total row of the suppressed exports (as shareable as the exports
+themselves), and no other LA's name, code or file is named."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ingest.intake.landing import la_folder
+from ingest.settings import Settings
+from ingest.standard.reference import local_authorities
+from publish.disclosure import TOTAL
+from publish.pages import Value, e, page, ratio, read_export, show, write_atomically
+from warehouse.storage.database import open_warehouse
+
+HISTORY_SQL = """
+SELECT submission_id, received_at, file_name, standard_version, layout, status, rows_received, rows_accepted,
+       rows_rejected, rows_with_warnings, required_completeness, reason, report_path
+FROM raw.submissions WHERE la_code = ? ORDER BY received_at DESC, file_name DESC"""
+
+
+@dataclass(frozen=True)
+class Headline:
+    label: str
+    kind: str
+    la: Value
+    region: Value
+
+
+def submitting_las(settings: Settings) -> list[str]:
+    """LA codes (real ones: an unknown folder is no LA) with at least one submission recorded."""
+    known = local_authorities()
+    with open_warehouse(settings, read_only=True) as con:
+        codes = [c for (c,) in con.execute("SELECT DISTINCT la_code FROM raw.submissions ORDER BY 1").fetchall()]
+    return [c for c in codes if c in known]
+
+
+def history(settings: Settings, la_code: str) -> pd.DataFrame:
+    with open_warehouse(settings, read_only=True) as con:
+        frame = con.execute(HISTORY_SQL, [la_code]).df()
+    frame["days_after_quarter_end"] = None
+    if settings.published.exists() and not frame.empty:
+        with duckdb.connect(str(settings.published), read_only=True) as pub:
+            days = dict(pub.execute("SELECT submission_id, days_after_quarter_end FROM mart_data_quality "
+                                    "WHERE la_code = ?", [la_code]).fetchall())
+        frame["days_after_quarter_end"] = frame["submission_id"].map(days)
+    return frame
+
+
+def _latest(frame: pd.DataFrame, year_column: str) -> str | None:
+    years = sorted(frame[year_column].unique()) if len(frame) else []
+    return years[-1] if years else None
+
+
+def headlines(exports: Path, la_code: str) -> tuple[str | None, list[Headline]]:
+    """The LA's figures beside the region's for the latest year, from the suppressed exports only."""
+    sufficiency = read_export(exports, "report_sufficiency_by_la_year")
+    year = _latest(sufficiency, "referral_year") if len(sufficiency) else None
+    out: list[Headline] = []
+    if year is not None:
+        rows = sufficiency[sufficiency["referral_year"] == year]
+        own = rows[rows["la_code"] == la_code]
+        # the LA's own region's total row (a hub may hold LAs of more than one region)
+        region = rows[(rows["la_code"] == TOTAL) & rows["region"].isin(own["region"])]
+        if len(own) and len(region):
+            o, r = own.iloc[0], region.iloc[0]
+            out.append(Headline("Placed in their preferred placement type (share of children placed)", "share",
+                                ratio(o["placed_in_preferred_type"], o["placed"]),
+                                ratio(r["placed_in_preferred_type"], r["placed"])))
+            out.append(Headline("Displaced from foster to residential care (share of children placed)", "share",
+                                ratio(o["displaced_foster_to_residential"], o["placed"]),
+                                ratio(r["displaced_foster_to_residential"], r["placed"])))
+    index = read_export(exports, "mart_cost_index")
+    if year is not None and len(index):
+        own = index[(index["la_code"] == la_code) & (index["placement_year"] == year)]
+        if len(own):
+            # the region's index is 1.00 by construction: its own prices for its own mix
+            out.append(Headline(f"Cost index for the same mix of placements ({own.iloc[0]['placements_costed']} "
+                                "placements costed)", "index", Value.of(own.iloc[0]["cost_index"]), Value(1.0)))
+    return year, out
+
+
+def _history_rows(frame: pd.DataFrame, reports: Path) -> str:
+    rows = []
+    for s in frame.itertuples():
+        report = Path(s.report_path).name if s.report_path else ""
+        link = f"<a href='{e(report)}'>report</a>" if report and (reports / report).exists() else "-"
+        outcome = "accepted" if s.status == "accepted" else f"not accepted: {s.reason}"
+        version = f"{s.standard_version or 'not recognised'}{f' ({s.layout})' if s.layout else ''}"
+        rows.append(
+            f"<tr class='{e(s.status)}'><td>{s.received_at:%Y-%m-%d %H:%M}</td><td>{e(s.file_name)}</td>"
+            f"<td>{e(version)}</td><td class='outcome'>{e(outcome)}</td>"
+            + "".join(show(Value.of(v)) for v in (s.rows_received, s.rows_accepted, s.rows_rejected,
+                                                    s.rows_with_warnings))
+            + show(Value.of(s.required_completeness), "share") + show(Value.of(s.days_after_quarter_end), "days")
+            + f"<td>{link}</td></tr>")
+    return "".join(rows)
+
+
+def render_index(la_code: str, la_name: str, frame: pd.DataFrame, year: str | None, figures: list[Headline],
+                 reports: Path, generated: dt.datetime) -> str:
+    title = f"Placements returns: {la_name} ({la_code})"
+    accepted = int((frame["status"] == "accepted").sum())
+    if accepted == 0:
+        state = ("<p><strong>None of your files has been accepted yet.</strong> The reason is beside each file "
+                 "below, and its report says what to fix row by row.</p>")
+    else:
+        state = f"<p>{accepted} of your {len(frame)} files have been accepted.</p>"
+    if figures:
+        cells = "".join(f"<tr><th>{e(h.label)}</th>{show(h.la, h.kind)}{show(h.region, h.kind)}</tr>" for h in figures)
+        headline = (f"<h2>Your figures beside the region's, referrals of {e(str(year))}</h2>"
+                    f"<table><tr><th></th><th>{e(la_name)}</th><th>Region</th></tr>{cells}</table>"
+                    "<p class='note'>From the region's shared (suppressed) tables: a figure built on 1 to 5 children, "
+                    "or one that would let such a count be worked out, shows as suppressed. A cost index of 1.20 "
+                    "means 20% above the region's prices for the same types and need bands.</p>")
+    else:
+        headline = "<p class='note'>No figures yet: they appear once your accepted returns are in a published run.</p>"
+    history_table = (
+        "<table><tr><th>Received</th><th>File</th><th>Version</th><th>Outcome</th><th>Rows received</th>"
+        "<th>Accepted</th><th>Refused</th><th>With warnings</th><th>Required fields complete</th>"
+        f"<th>Days after quarter end</th><th>Report</th></tr>{_history_rows(frame, reports)}</table>")
+    body = (f"<h1>{e(title)}</h1><p class='note'>Updated {generated:%Y-%m-%d %H:%M} UTC.</p>{state}{headline}"
+            f"<h2>Your returns, newest first</h2>{history_table}"
+            "<p class='note'>Days after quarter end: from the end of the quarter of the latest referral in the file. "
+            "Required fields complete: share of the cells your version of the standard requires in every row that "
+            "hold a value, counted over every row received.</p>")
+    return page(title, body)
+
+
+def _copy_reports(source: Path, target: Path) -> None:
+    """The LA's reports, as written for each of its files (unchanged ones are not copied again)."""
+    for path in sorted(source.glob("*")) if source.is_dir() else []:
+        if path.suffix in {".html", ".csv"} and path.is_file():
+            copy = target / path.name
+            if not copy.exists() or copy.stat().st_size != path.stat().st_size \
+                    or copy.stat().st_mtime < path.stat().st_mtime:
+                shutil.copy2(path, copy)
+
+
+def write_feedback(settings: Settings, exports: Path) -> dict[str, Path]:
+    """Write every submitting LA's folder; returns LA code -> its index.html."""
+    if not settings.warehouse.exists():
+        return {}
+    names = local_authorities()
+    generated = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    written = {}
+    for la_code in submitting_las(settings):
+        folder = settings.feedback / la_folder(la_code)
+        folder.mkdir(parents=True, exist_ok=True)
+        _copy_reports(settings.reports / la_folder(la_code), folder)
+        year, figures = headlines(exports, la_code)
+        frame = history(settings, la_code)
+        index = folder / "index.html"
+        write_atomically(index, render_index(la_code, names[la_code]["la_name"], frame, year, figures, folder,
+                                             generated))
+        written[la_code] = index
+    return written
