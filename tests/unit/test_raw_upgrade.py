@@ -9,7 +9,7 @@ from warehouse.storage.raw import SUBMISSIONS_DDL, ensure_schema
 
 
 def test_an_older_submissions_table_gains_required_completeness():
-    older = re.sub(r",\s*required_completeness DOUBLE[^\n]*", "", SUBMISSIONS_DDL)
+    older = re.sub(r",\s*required_completeness FLOAT8[^\n]*", "", SUBMISSIONS_DDL)
     assert "required_completeness" not in older
     with duckdb.connect() as con:
         con.execute("CREATE SCHEMA raw")
