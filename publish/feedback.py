@@ -22,11 +22,12 @@ from ingest.standard.reference import local_authorities
 from publish.disclosure import TOTAL
 from publish.pages import Value, e, page, ratio, read_export, show, write_atomically
 from warehouse.storage.database import open_warehouse
+from warehouse.storage.engines import warehouse_for
 
 HISTORY_SQL = """
-SELECT submission_id, received_at, file_name, standard_version, layout, status, rows_received, rows_accepted,
-       rows_rejected, rows_with_warnings, required_completeness, reason, report_path
-FROM raw.submissions WHERE la_code = ? ORDER BY received_at DESC, file_name DESC"""
+SELECT la_code, submission_id, received_at, file_name, standard_version, layout, status, rows_received,
+       rows_accepted, rows_rejected, rows_with_warnings, required_completeness, reason, report_path
+FROM raw.submissions ORDER BY la_code, received_at DESC, file_name DESC"""
 
 
 @dataclass(frozen=True)
@@ -37,24 +38,19 @@ class Headline:
     region: Value
 
 
-def submitting_las(settings: Settings) -> list[str]:
-    """LA codes (real ones: an unknown folder is no LA) with at least one submission recorded."""
+def histories(settings: Settings) -> dict[str, pd.DataFrame]:
+    """Every real LA's return history (an unknown folder is no LA), newest first, read in one query: a
+    national hub has 150 LAs, and opening the warehouse once per LA cost seconds a night."""
     known = local_authorities()
     with open_warehouse(settings, read_only=True) as con:
-        codes = [c for (c,) in con.execute("SELECT DISTINCT la_code FROM raw.submissions ORDER BY 1").fetchall()]
-    return [c for c in codes if c in known]
-
-
-def history(settings: Settings, la_code: str) -> pd.DataFrame:
-    with open_warehouse(settings, read_only=True) as con:
-        frame = con.execute(HISTORY_SQL, [la_code]).df()
+        frame = con.execute(HISTORY_SQL).df()
     frame["days_after_quarter_end"] = None
     if settings.published.exists() and not frame.empty:
         with duckdb.connect(str(settings.published), read_only=True) as pub:
-            days = dict(pub.execute("SELECT submission_id, days_after_quarter_end FROM mart_data_quality "
-                                    "WHERE la_code = ?", [la_code]).fetchall())
+            days = dict(pub.execute("SELECT submission_id, days_after_quarter_end FROM mart_data_quality").fetchall())
         frame["days_after_quarter_end"] = frame["submission_id"].map(days)
-    return frame
+    return {la_code: rows.drop(columns="la_code").reset_index(drop=True)
+            for la_code, rows in frame.groupby("la_code", sort=True) if la_code in known}
 
 
 def _latest(frame: pd.DataFrame, year_column: str) -> str | None:
@@ -62,9 +58,13 @@ def _latest(frame: pd.DataFrame, year_column: str) -> str | None:
     return years[-1] if years else None
 
 
-def headlines(exports: Path, la_code: str) -> tuple[str | None, list[Headline]]:
-    """The LA's figures beside the region's for the latest year, from the suppressed exports only."""
-    sufficiency = read_export(exports, "report_sufficiency_by_la_year")
+HEADLINE_EXPORTS = ("report_sufficiency_by_la_year", "mart_cost_index")
+
+
+def headlines(shared: dict[str, pd.DataFrame], la_code: str) -> tuple[str | None, list[Headline]]:
+    """The LA's figures beside the region's for the latest year, from the suppressed exports only
+    (`shared`: those exports, read once for every LA)."""
+    sufficiency = shared["report_sufficiency_by_la_year"]
     year = _latest(sufficiency, "referral_year") if len(sufficiency) else None
     out: list[Headline] = []
     if year is not None:
@@ -80,7 +80,7 @@ def headlines(exports: Path, la_code: str) -> tuple[str | None, list[Headline]]:
             out.append(Headline("Displaced from foster to residential care (share of children placed)", "share",
                                 ratio(o["displaced_foster_to_residential"], o["placed"]),
                                 ratio(r["displaced_foster_to_residential"], r["placed"])))
-    index = read_export(exports, "mart_cost_index")
+    index = shared["mart_cost_index"]
     if year is not None and len(index):
         own = index[(index["la_code"] == la_code) & (index["placement_year"] == year)]
         if len(own):
@@ -149,17 +149,17 @@ def _copy_reports(source: Path, target: Path) -> None:
 
 def write_feedback(settings: Settings, exports: Path) -> dict[str, Path]:
     """Write every submitting LA's folder; returns LA code -> its index.html."""
-    if not settings.warehouse.exists():
+    if not warehouse_for(settings).exists():
         return {}
     names = local_authorities()
     generated = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    shared = {table: read_export(exports, table) for table in HEADLINE_EXPORTS}
     written = {}
-    for la_code in submitting_las(settings):
+    for la_code, frame in histories(settings).items():
         folder = settings.feedback / la_folder(la_code)
         folder.mkdir(parents=True, exist_ok=True)
         _copy_reports(settings.reports / la_folder(la_code), folder)
-        year, figures = headlines(exports, la_code)
-        frame = history(settings, la_code)
+        year, figures = headlines(shared, la_code)
         index = folder / "index.html"
         write_atomically(index, render_index(la_code, names[la_code]["la_name"], frame, year, figures, folder,
                                              generated))

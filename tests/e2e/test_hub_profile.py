@@ -178,3 +178,14 @@ def test_the_key_appears_nowhere_not_even_in_statement_statistics(profiles):
         pseudonymising = cur.fetchone()[0]
     assert statements > 100 and pseudonymising > 0 and with_key == 0
     assert key not in (server.directory / "server.log").read_bytes()
+
+
+def test_each_la_gets_its_feedback_page_on_both_profiles(profiles):
+    """The feedback folders do not depend on where the warehouse is: the same LAs, the same history rows."""
+    def pages(home):
+        return {p.parent.name: p for p in (home / "feedback").glob("*/index.html")}
+
+    local, hub = pages(profiles["local_home"]), pages(profiles["hub_home"])
+    assert local and sorted(local) == sorted(hub)
+    for la, page in local.items():
+        assert page.read_text().count("<tr class=") == hub[la].read_text().count("<tr class=")
