@@ -17,6 +17,15 @@ MIN_MONTHS_FOR_ETS = 6  # fewer months cannot identify the smoothing weight and 
 SHORT_MODEL_NAME = "Mean of the months so far, Poisson intervals (history too short for ETS)"
 
 
+def last_build(dbt, session) -> pd.DataFrame | None:
+    """The rows a dbt Python model wrote at its last build (`dbt.this`), or None before the first: the
+    forecasts reuse them for every series whose inputs did not change."""
+    try:
+        return session.sql(f"select * from {dbt.this}").df()
+    except Exception:  # noqa: BLE001 - no previous table (first build): every series is fitted
+        return None
+
+
 def fit_predict(history: pd.Series, horizon: int) -> pd.DataFrame:
     """Mean and 80%/95% intervals for `horizon` months after `history` (monthly, no gaps)."""
     index = pd.period_range(history.index[-1] + 1, periods=horizon, freq="M")

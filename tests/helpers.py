@@ -80,3 +80,26 @@ def unsealed(path) -> bytes:
     from warehouse.security.encryption import load_storage_key, read_sealed
 
     return read_sealed(Path(path), load_storage_key())
+
+
+def use_data_root(mp, home: Path) -> None:
+    """Point a whole run at the data root `home`: the test keys, and the repo's Dagster instance with its
+    state under `home` (as the CLI does)."""
+    from ingest.settings import PROJECT_ROOT
+    from tests.conftest import TEST_KEY, TEST_STORAGE_KEY
+
+    mp.setenv("PLACEMENTS_HOME", str(home))
+    mp.setenv("PLACEMENTS_PSEUDONYMISATION_KEY", TEST_KEY)
+    mp.setenv("PLACEMENTS_STORAGE_KEY", TEST_STORAGE_KEY)
+    mp.setenv("PLACEMENTS_DAGSTER_STORAGE", str(home / "dagster"))
+    mp.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
+
+
+def run_nightly():
+    """The nightly job in process, on the real on-disk instance under the test's data root."""
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    with DagsterInstance.get() as instance:
+        return defs.resolve_job_def("nightly_run").execute_in_process(instance=instance, raise_on_error=False)

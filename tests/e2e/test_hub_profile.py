@@ -10,30 +10,15 @@ import shutil
 import duckdb
 import psycopg2
 import pytest
-from dagster import DagsterInstance
 
 from ingest.settings import PROJECT_ROOT
 from synthetic.generator import generate_region
-from tests.conftest import TEST_KEY, TEST_STORAGE_KEY, fresh_database
+from tests.conftest import TEST_KEY, fresh_database
+from tests.helpers import run_nightly, use_data_root
 
 pytestmark = pytest.mark.e2e
 BUCKET = "placements-hub"
 RUN_TIME_COLUMNS = {"received_at"}  # when each run received the files: the only column allowed to differ
-
-
-def run_job():
-    from orchestration.definitions import defs
-
-    with DagsterInstance.get() as instance:
-        return defs.resolve_job_def("nightly_run").execute_in_process(instance=instance, raise_on_error=False)
-
-
-def _profile_environment(mp, home):
-    mp.setenv("PLACEMENTS_HOME", str(home))
-    mp.setenv("PLACEMENTS_PSEUDONYMISATION_KEY", TEST_KEY)
-    mp.setenv("PLACEMENTS_STORAGE_KEY", TEST_STORAGE_KEY)
-    mp.setenv("PLACEMENTS_DAGSTER_STORAGE", str(home / "dagster"))
-    mp.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
 
 
 @pytest.fixture(scope="module")
@@ -46,16 +31,16 @@ def profiles(tmp_path_factory, postgres, s3):
     local_home = tmp_path_factory.mktemp("duckdb") / "data"
     hub_home = tmp_path_factory.mktemp("hub") / "data"
     with pytest.MonkeyPatch.context() as mp:
-        _profile_environment(mp, local_home)
+        use_data_root(mp, local_home)
         mp.delenv("PLACEMENTS_WAREHOUSE_URL", raising=False)
         mp.delenv("PLACEMENTS_LANDING_URL", raising=False)
         for path in returns:  # the same bytes on both profiles: the same submission ids
             target = local_home / "landing" / path.relative_to(source)
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
-        local = run_job()
+        local = run_nightly()
     with pytest.MonkeyPatch.context() as mp:
-        _profile_environment(mp, hub_home)
+        use_data_root(mp, hub_home)
         for name, value in s3.environment().items():
             mp.setenv(name, value)
         url = fresh_database(postgres)
@@ -70,7 +55,7 @@ def profiles(tmp_path_factory, postgres, s3):
         from warehouse.hub import init_hub
 
         init_hub(load_settings())
-        hub = run_job()
+        hub = run_nightly()
         listing = {key: fs.cat_file(key) for key in fs.find(f"{BUCKET}/region")}
         yield {"local": local, "hub": hub, "local_home": local_home, "hub_home": hub_home, "url": url,
                "listing": listing, "returns": returns, "source": source, "generated": generated,

@@ -3,21 +3,17 @@ next run publishes only the new ones (the DuckDB profile's own test is in test_r
 
 import duckdb
 import pytest
-from dagster import DagsterInstance
 
 from ingest.settings import PROJECT_ROOT
 from tests.conftest import TEST_KEY, use_hub_database
-from tests.helpers import VALID, open_wh, write_template_rows
+from tests.helpers import VALID, open_wh, run_nightly, write_template_rows
 
 pytestmark = pytest.mark.e2e
 NEW_KEY = "the-region-s-new-key-for-the-hub-test-0123456789"
 
 
 def _run():
-    from orchestration.definitions import defs
-
-    with DagsterInstance.get() as instance:
-        result = defs.resolve_job_def("nightly_run").execute_in_process(instance=instance, raise_on_error=False)
+    result = run_nightly()
     assert result.success
 
 

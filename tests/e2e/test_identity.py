@@ -6,20 +6,16 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-from dagster import DagsterInstance
 
 from ingest.settings import PROJECT_ROOT
-from tests.helpers import VALID, open_wh, write_template_rows
+from tests.helpers import VALID, open_wh, run_nightly, write_template_rows
 from warehouse.storage.database import open_warehouse
 
 pytestmark = pytest.mark.e2e
 
 
 def _run():
-    from orchestration.definitions import defs
-
-    with DagsterInstance.get() as instance:
-        result = defs.resolve_job_def("nightly_run").execute_in_process(instance=instance, raise_on_error=False)
+    result = run_nightly()
     assert result.success
 
 

@@ -7,33 +7,22 @@ from decimal import ROUND_HALF_UP, Decimal
 import duckdb
 import pandas as pd
 import pytest
-from dagster import AssetKey, DagsterInstance
+from dagster import AssetKey
 
 from ingest.settings import PROJECT_ROOT
 from synthetic.generator import generate_region
-from tests.conftest import TEST_KEY, TEST_STORAGE_KEY
-from tests.helpers import open_wh, unsealed
+from tests.conftest import TEST_KEY
+from tests.helpers import open_wh, run_nightly, unsealed, use_data_root
 
 pytestmark = pytest.mark.e2e
 LAS = ("933", "840", "801", "391", "394")  # June and April templates, v2 CSV two ways, JSON-LD
-
-
-def run_job():
-    from orchestration.definitions import defs
-
-    with DagsterInstance.get() as instance:  # the real on-disk instance, under the test's data root
-        return defs.resolve_job_def("nightly_run").execute_in_process(instance=instance, raise_on_error=False)
 
 
 @pytest.fixture(scope="module")
 def region(tmp_path_factory):
     home = tmp_path_factory.mktemp("region") / "data"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PLACEMENTS_HOME", str(home))
-        mp.setenv("PLACEMENTS_PSEUDONYMISATION_KEY", TEST_KEY)
-        mp.setenv("PLACEMENTS_STORAGE_KEY", TEST_STORAGE_KEY)
-        mp.setenv("PLACEMENTS_DAGSTER_STORAGE", str(home / "dagster"))
-        mp.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
+        use_data_root(mp, home)
         generated = generate_region(home / "landing", seed=7, las=LAS, first_year=2024, quarters=3,
                                     referrals_per_quarter=8, today=dt.date(2026, 1, 1))
         # bad input beside the good: an unknown LA folder and a file with required columns missing
@@ -41,7 +30,7 @@ def region(tmp_path_factory):
         shutil.copy(generated.files[0], home / "landing" / "999" / "return.xlsx")
         (home / "landing" / "840" / "partial.csv").write_text("Child ID,Placement Type\nX1,Foster\n")
         landed = sorted(p.name for p in (home / "landing").rglob("*") if p.is_file())
-        result = run_job()
+        result = run_nightly()
         yield {"home": home, "generated": generated, "result": result, "landed": landed, "mp": mp}
 
 
@@ -261,7 +250,7 @@ def test_same_content_again_is_a_duplicate_and_loads_nothing(region):
     with open_wh(home) as con:
         before = con.execute("SELECT count(*) FROM raw.placements").fetchone()[0]
     (home / "landing" / "840" / "resent.csv").write_bytes(unsealed(archived))
-    result = run_job()
+    result = run_nightly()
     assert result.success
     with open_wh(home) as con:
         after = con.execute("SELECT count(*) FROM raw.placements").fetchone()[0]
@@ -287,7 +276,7 @@ def test_corrected_resubmission_supersedes_and_raw_keeps_both_versions(region):
         csv.writer(out, delimiter=";").writerows(lines)
     with open_wh(home) as con:
         referrals_before = con.execute("SELECT count(*) FROM intermediate.int_referrals_latest").fetchone()[0]
-    assert run_job().success
+    assert run_nightly().success
     with open_wh(home) as con:
         versions = con.execute(
             "SELECT total_weekly_cost FROM raw.placements WHERE la_code = '391' AND child_id = ? ORDER BY received_at",

@@ -7,12 +7,10 @@ import shutil
 
 import pandas as pd
 import pytest
-from dagster import DagsterInstance
 
-from ingest.settings import PROJECT_ROOT
 from ingest.standard.reference import local_authorities
 from synthetic.generator import generate_region
-from tests.conftest import TEST_KEY, TEST_STORAGE_KEY
+from tests.helpers import run_nightly, use_data_root
 
 pytestmark = pytest.mark.e2e
 LAS = ("840", "391", "929")  # the North East in the June template, v2 CSV, the April template
@@ -24,21 +22,14 @@ def region(tmp_path_factory):
     root = tmp_path_factory.mktemp("pages")
     home, share = root / "data", root / "share"
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("PLACEMENTS_HOME", str(home))
+        use_data_root(mp, home)
         mp.setenv("PLACEMENTS_FEEDBACK_DIR", str(share))  # the share LAs already read, outside the data root
-        mp.setenv("PLACEMENTS_PSEUDONYMISATION_KEY", TEST_KEY)
-        mp.setenv("PLACEMENTS_STORAGE_KEY", TEST_STORAGE_KEY)
-        mp.setenv("PLACEMENTS_DAGSTER_STORAGE", str(home / "dagster"))
-        mp.setenv("DAGSTER_HOME", str(PROJECT_ROOT))
         generated = generate_region(home / "landing", seed=11, las=LAS, first_year=2024, quarters=4,
                                     referrals_per_quarter=12, today=dt.date(2026, 1, 1))
         (home / "landing" / ONLY_REFUSED).mkdir()
         shutil.copy(generated.unreadable[0], home / "landing" / ONLY_REFUSED / "q4_return.xlsx")
         files = {la: sorted(p.name for p in (home / "landing" / la).iterdir()) for la in (*LAS, ONLY_REFUSED)}
-        from orchestration.definitions import defs
-
-        with DagsterInstance.get() as instance:
-            result = defs.resolve_job_def("nightly_run").execute_in_process(instance=instance, raise_on_error=False)
+        result = run_nightly()
         assert result.success
         yield {"home": home, "share": share, "files": files, "generated": generated}
 

@@ -5,18 +5,11 @@ whose history did not change since the last build keeps its forecast (same code,
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from analytics.forecast import forecast_demand
+    from analytics.forecast import forecast_demand, last_build
 
     monthly = dbt.ref("int_referral_outcomes").aggregate(
         "region, preferred_placement_type, referral_month AS month, count(*) AS referrals",
         "region, preferred_placement_type, referral_month",
     ).df()
-    return forecast_demand(monthly, ["region", "preferred_placement_type"], previous=_previous(dbt, session))
+    return forecast_demand(monthly, ["region", "preferred_placement_type"], previous=last_build(dbt, session))
 
-
-def _previous(dbt, session):
-    """Last night's forecasts, reused for every series that did not change (forecast_demand checks)."""
-    try:
-        return session.sql(f"select * from {dbt.this}").df()
-    except Exception:  # noqa: BLE001 - no previous table (first build): every series is fitted
-        return None

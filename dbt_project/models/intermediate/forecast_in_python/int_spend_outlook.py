@@ -5,6 +5,7 @@ series whose placements did not change since the last build keeps its rows (same
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    from analytics.forecast import last_build
     from analytics.spend import forecast_spend
 
     placements = dbt.ref("int_referral_outcomes").filter("is_placed and total_weekly_cost is not null").project(
@@ -12,12 +13,5 @@ def model(dbt, session):
         "cast(date_trunc('month', coalesce(placement_date, referral_date)) as date) as month, "
         "cast(total_weekly_cost as double) as weekly_cost"
     ).df()
-    return forecast_spend(placements, ["region", "placement_type"], previous=_previous(dbt, session))
+    return forecast_spend(placements, ["region", "placement_type"], previous=last_build(dbt, session))
 
-
-def _previous(dbt, session):
-    """Last build's rows, reused for every series whose placements did not change (forecast_spend checks)."""
-    try:
-        return session.sql(f"select * from {dbt.this}").df()
-    except Exception:  # noqa: BLE001 - no previous table (first build): every series is fitted
-        return None
