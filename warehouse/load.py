@@ -13,10 +13,11 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
+from pathlib import Path
 
 from ingest.intake.expectations import ExpectationGate
 from ingest.intake.findings import Finding
-from ingest.intake.gate import Assessment, Prepared, assess_prepared, file_sha256, prepare_file
+from ingest.intake.gate import Assessment, assess_prepared, file_sha256, prepare_file
 from ingest.intake.landing import LandedFile, la_folder, landed_files
 from ingest.intake.readers import file_kind
 from ingest.intake.redact import without_rows
@@ -68,10 +69,10 @@ class IntakeResult:
 DUPLICATE_REASON = "The same content was already received from this LA; nothing was loaded twice."
 NOT_REGULAR_REASON = ("This is a link, a pipe or another special file, not a file: it was not opened. Put the "
                       "return itself in your LA's folder.")
-BATCH_ROWS = 50_000  # files are validated together up to this many rows: GX overhead per batch, bounded memory
-PARALLEL_FROM_FILES = 24  # a night's few files are read in process; a backfill's in a second process
-PARALLEL_READERS = 1
-READ_AHEAD = 64  # files a reader process may prepare ahead of validation
+BATCH_ROWS = 50_000  # rows recorded in one transaction at most (a file is never split)
+TASK_BYTES = 8 * 1024 * 1024  # files read and gated together, by size: GX's fixed cost per run, bounded memory
+PARALLEL_FROM_FILES = 24  # a night's few files are assessed in process; a backfill's in worker processes
+ASSESSORS = 2
 
 
 def preflight(settings: Settings) -> None:
@@ -110,54 +111,91 @@ def run_intake(settings: Settings, run_id: str = "") -> IntakeResult:
                 continue
             seen.add((landed.la_code, sha))
             to_read.append((landed, sha))
-        pending: list[tuple[LandedFile, Prepared]] = []
-        rows = 0
-        with _readers(len(to_read)) as read:
-            prepared = read(_prepare, [(lf.path, lf.la_code, sha, settings) for lf, sha in to_read])
-            gate = ExpectationGate(contract) if to_read else None  # GX imports while the first files are read
-            for number, ((landed, _), ready) in enumerate(zip(to_read, prepared, strict=True), start=1):
-                log.info("intake [%d/%d] %s/%s", number, len(to_read), landed.la_code or "?", landed.shown)
-                pending.append((landed, ready))
-                rows += ready.assessment.rows_received
-                if rows >= BATCH_ROWS or number == len(to_read):
-                    assessments = assess_prepared([p for _, p in pending], gate, settings)
-                    for assessment in assessments:
-                        _drop_erased(assessment, erased, storage_key)
-                    result.files.extend(_settle(con, contract, settings, [lf for lf, _ in pending], assessments,
-                                                run_id))
-                    pending, rows = [], 0
+        done = 0
+        with _assessors(to_read) as assessed:
+            for task, assessments in assessed([(lf.path, lf.la_code, sha) for lf, sha in to_read], settings):
+                landed = [lf for lf, _ in to_read[done:done + task]]
+                for number, lf in enumerate(landed, start=done + 1):
+                    log.info("intake [%d/%d] %s/%s", number, len(to_read), lf.la_code or "?", lf.shown)
+                for assessment in assessments:
+                    _drop_erased(assessment, erased, storage_key)
+                for batch in _transactions(list(zip(landed, assessments, strict=True))):
+                    result.files.extend(_settle(con, contract, settings, [lf for lf, _ in batch],
+                                                [a for _, a in batch], run_id))
+                done += task
     finally:
         con.close()
     inbox.settle(staged)  # sealed copies up and checked, then the landed objects deleted
     return result
 
 
-def _prepare(path, la_code: str, sha: str, settings: Settings) -> Prepared:
-    return prepare_file(path, la_code, load_contract(), settings, sha)
+def _tasks(files: list[tuple[Path, str, str]]) -> list[list[tuple[Path, str, str]]]:
+    """Consecutive files, up to TASK_BYTES of them, to prepare and gate together (one GX run per version
+    per task: its cost per run is fixed, so small tasks would waste it; bytes bound a task's memory)."""
+    tasks: list[list[tuple[Path, str, str]]] = []
+    size = 0
+    for item in files:
+        length = item[0].stat().st_size
+        if not tasks or (size + length > TASK_BYTES and tasks[-1]):
+            tasks.append([])
+            size = 0
+        tasks[-1].append(item)
+        size += length
+    return tasks
+
+
+_GATE: list[ExpectationGate] = []  # one per process: GX's context is costly to build
+
+
+def assess_files(files: list[tuple[Path, str, str]], settings: Settings) -> list[Assessment]:
+    """Read, conform and gate (path, LA code, SHA-256) files together, in this process."""
+    contract = load_contract()
+    prepared = [prepare_file(path, la_code, contract, settings, sha) for path, la_code, sha in files]
+    if not _GATE and any(p.conformed is not None for p in prepared):
+        _GATE.append(ExpectationGate(contract))
+    return assess_prepared(prepared, _GATE[0] if _GATE else None, settings)
 
 
 @contextmanager
-def _readers(files: int) -> Iterator:
-    """Reading and conforming files is pure Python work: on a backfill it runs in a second process (the
-    machine's other core), in order, while this one validates, records and seals. A few files are read here."""
-    workers = min(PARALLEL_READERS, (os.cpu_count() or 1) - 1)
-    if files < PARALLEL_FROM_FILES or workers < 1:
-        yield lambda fn, args: (fn(*a) for a in args)
+def _assessors(files: list) -> Iterator:
+    """Reading, conforming and the expectation gate are pure Python work: on a backfill they run in
+    worker processes (both cores) while this one records and seals; a night's few files run here.
+    Yields a function giving (files in the task, their assessments) in landing order."""
+    workers = min(ASSESSORS, os.cpu_count() or 1)
+    if len(files) < PARALLEL_FROM_FILES or workers < 2:
+        yield lambda items, settings: ((len(t), assess_files(t, settings)) for t in _tasks(items))
         return
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        yield lambda fn, args: _ahead(pool, fn, args)
+        yield lambda items, settings: _ahead(pool, _tasks(items), settings, window=workers + 1)
 
 
-def _ahead(pool: ProcessPoolExecutor, fn, args: list[tuple], window: int = READ_AHEAD) -> Iterator:
-    """Results in order, with at most `window` files read ahead of the one consumed: a reader faster
-    than validation would otherwise hold every prepared file of a backfill in memory."""
+def _ahead(pool: ProcessPoolExecutor, tasks: list[list], settings: Settings, window: int) -> Iterator:
+    """Results in order, with at most `window` tasks ahead of the one being recorded: workers faster
+    than the recording would otherwise hold every assessed file of a backfill in memory. Whole tasks go
+    to a worker: the pool's feeder thread needs this process's GIL for every task and result, and one
+    task per file starved the workers (the cores took turns)."""
     pending: deque = deque()
-    for a in args:
-        pending.append(pool.submit(fn, *a))
+    for task in tasks:
+        pending.append((len(task), pool.submit(assess_files, task, settings)))
         if len(pending) >= window:
-            yield pending.popleft().result()
+            count, future = pending.popleft()
+            yield count, future.result()
     while pending:
-        yield pending.popleft().result()
+        count, future = pending.popleft()
+        yield count, future.result()
+
+
+def _transactions(items: list[tuple[LandedFile, Assessment]]) -> Iterator[list[tuple[LandedFile, Assessment]]]:
+    """Files recorded together, up to BATCH_ROWS rows per transaction (each file stays all or nothing)."""
+    batch, rows = [], 0
+    for lf, a in items:
+        batch.append((lf, a))
+        rows += a.rows_received
+        if rows >= BATCH_ROWS:
+            yield batch
+            batch, rows = [], 0
+    if batch:
+        yield batch
 
 
 def _now() -> dt.datetime:

@@ -132,13 +132,15 @@ def required_completeness(conformed: Conformed) -> float | None:
     return round(float(conformed.frame[required].notna().to_numpy().mean()), 4)
 
 
-def assess_prepared(batch: list[Prepared], gate: ExpectationGate, settings: Settings) -> list[Assessment]:
-    """Run the expectation gate once per version over a batch of prepared files, then decide each."""
+def assess_prepared(batch: list[Prepared], gate: ExpectationGate | None, settings: Settings) -> list[Assessment]:
+    """Run the expectation gate once per version over a batch of prepared files, then decide each
+    (no gate is needed when no file could be read)."""
     by_version: dict[str, list[Prepared]] = defaultdict(list)
     for p in batch:
         if p.conformed is not None:
             by_version[p.conformed.version.version].append(p)
     for items in by_version.values():
+        assert gate is not None, "files were read: the expectation gate decides them"
         results = gate.validate(
             items[0].conformed.version, [(p.conformed.frame, p.conformed.locations) for p in items]
         )
