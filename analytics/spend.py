@@ -111,9 +111,9 @@ def backtest(group: pd.DataFrame, months: pd.PeriodIndex) -> tuple[float | None,
 
 def _inputs_digest(key: tuple, group: pd.DataFrame, months: pd.PeriodIndex, horizon: int) -> str:
     """Everything a key's rows depend on: the key, its placements (month, cost), the months spanned, the code."""
-    pairs = sorted(zip(group["period"].astype(str), group["weekly_cost"].astype(float), strict=True))
-    text = repr((key, pairs, str(months[0]), str(months[-1]), horizon, CODE))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    pairs = np.sort(np.rec.fromarrays([group["period"].array.asi8, group["weekly_cost"].to_numpy(dtype=float)]))
+    text = repr((key, str(months[0]), str(months[-1]), horizon, CODE)).encode()
+    return hashlib.sha256(text + pairs.tobytes()).hexdigest()[:16]
 
 
 def forecast_spend(placements: pd.DataFrame, keys: list[str], horizon: int = HORIZON,
@@ -123,7 +123,7 @@ def forecast_spend(placements: pd.DataFrame, keys: list[str], horizon: int = HOR
     are those of `previous` (same placements, months and code: its `method`) keeps its rows unrefitted."""
     if placements.empty:
         return pd.DataFrame()
-    placements = placements.assign(period=placements["month"].map(lambda d: pd.Period(d, "M")))
+    placements = placements.assign(period=pd.to_datetime(placements["month"]).dt.to_period("M"))
     months = pd.period_range(placements["period"].min(), placements["period"].max(), freq="M")
     future = pd.period_range(months[-1] + 1, periods=horizon, freq="M")
     reusable = ({} if previous is None or previous.empty or "method" not in previous else

@@ -14,6 +14,7 @@ import vl_convert
 
 WIDTH = 560
 FONT = "Arial"
+LABELLED_CELLS = 400  # a heat map prints its values up to a region's LAs x quarters; beyond, colour only
 
 
 def svg(chart: alt.TopLevelMixin) -> str:
@@ -108,8 +109,12 @@ def forecast_fan(frame: pd.DataFrame) -> str:
 
 @drawn
 def heat_map(frame: pd.DataFrame, value: str, title: str, fmt: str, scheme: str) -> str:
-    """LA x quarter, coloured by `value`, the value printed in each cell; a suppressed cell stays blank."""
+    """LA x quarter, coloured by `value`, the value printed in each cell; a suppressed cell stays blank.
+    A national map (thousands of cells) is colour only: the values are in the table under it, and printing
+    each one made the page megabytes larger and took seconds to draw."""
     base = alt.Chart(frame).encode(x=alt.X("quarter:O", title="Quarter reported"), y=alt.Y("la_name:N", title=None))
     cells = base.mark_rect().encode(color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme=scheme)))
-    text = base.mark_text(fontSize=10).encode(text=alt.Text(f"{value}:Q", format=fmt))
-    return svg(alt.layer(cells, text).properties(width=WIDTH, height=28 * max(frame["la_name"].nunique(), 1)))
+    layers = [cells]
+    if len(frame) <= LABELLED_CELLS:
+        layers.append(base.mark_text(fontSize=10).encode(text=alt.Text(f"{value}:Q", format=fmt)))
+    return svg(alt.layer(*layers).properties(width=WIDTH, height=28 * max(frame["la_name"].nunique(), 1)))

@@ -7,6 +7,8 @@ built by `make`, the `placements` command or `dagster dev` (prepare_if_dev) befo
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cached_property
+from importlib.metadata import version
 from pathlib import Path
 
 import dagster as dg
@@ -51,12 +53,23 @@ class RunLock(dg.ConfigurableResource):
             raise dg.Failure(description=str(exc)) from exc
 
 
+class VenvDbt(DbtCliResource):
+    """dbt from this environment's own dbt-core: its version is the installed package's. (DbtCliResource
+    otherwise asks by running `dbt --version` before every build: a second dbt start, 1.8 s a night.)"""
+
+    @cached_property
+    def _cli_version(self):
+        from packaging.version import Version
+
+        return Version(version("dbt-core"))
+
+
 defs = dg.Definitions(
     resources={
         "placements": PlacementsSettings(),
         "run_lock": RunLock(),
         # the venv's dbt, whether or not the venv is activated (no PATH change needed)
-        "dbt": DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_DIR),
+        "dbt": VenvDbt(project_dir=dbt_project, profiles_dir=str(DBT_DIR),
                               dbt_executable=str(Path(sys.executable).parent / "dbt")),
     }
 )

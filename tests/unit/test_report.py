@@ -115,3 +115,17 @@ def test_no_shown_total_gives_away_a_cell_hidden_in_a_finer_shared_table(tmp_pat
                     assert hidden.get(tuple(getattr(row, k) for k in keys), 0) != 1, (row, column)
                     checked += 1
     assert checked > 50 and (quarter == "c").any().any()
+
+
+def test_a_heat_map_prints_its_values_for_a_region_and_colours_only_for_the_nation():
+    from publish.charts import heat_map
+
+    def frame(las: int) -> pd.DataFrame:
+        return pd.DataFrame({"la_name": np.repeat([f"LA {i}" for i in range(las)], 20),
+                             "quarter": np.tile([f"Q{q:02d}" for q in range(20)], las), "days": 40.0})
+
+    regional, national = heat_map(frame(12), "days", "Days", ".0f", "blues"), heat_map(frame(153), "days", "Days",
+                                                                                        ".0f", "blues")
+    rect, text = 'aria-roledescription="rect mark"', 'aria-roledescription="text mark"'
+    assert regional.count(rect) == regional.count(text) == 12 * 20  # every cell coloured, its value printed
+    assert national.count(rect) == 153 * 20 and national.count(text) == 0
