@@ -28,25 +28,26 @@ EXAMPLE_QUERY = ("SELECT la_name, placement_year, placements_costed, cost_index 
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from warehouse.load import preflight
+    from warehouse.load import preflight, start_assessors
 
     settings = prepare_process()
     started = time.monotonic()
     with exclusive(settings.home, "placements run", settings.lock_wait_seconds):
         preflight(settings)  # keys present and the warehouse's own, before anything is read or moved
-        from dagster import DagsterInstance
+        with start_assessors():  # they load Great Expectations while this process loads Dagster
+            from dagster import DagsterInstance
 
-        from orchestration.definitions import defs
+            from orchestration.definitions import defs
 
-        job = defs.resolve_job_def("nightly_run")
-        with exclusive(settings.home, "placements run", settings.lock_wait_seconds, name=SETUP_LOCK):
-            instance = DagsterInstance.get()  # first use creates its storage: one process at a time
-        with instance:
-            result = job.execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
-            )
+            job = defs.resolve_job_def("nightly_run")
+            with exclusive(settings.home, "placements run", settings.lock_wait_seconds, name=SETUP_LOCK):
+                instance = DagsterInstance.get()  # first use creates its storage: one process at a time
+            with instance:
+                result = job.execute_in_process(
+                    instance=instance,
+                    raise_on_error=False,
+                    run_config={"loggers": {"console": {"config": {"log_level": args.log_level}}}},
+                )
     print_summary(settings, result.run_id, time.monotonic() - started, result.success)
     return 0 if result.success else 1
 

@@ -145,28 +145,60 @@ def _tasks(files: list[tuple[Path, str, str]]) -> list[list[tuple[Path, str, str
 
 
 _GATE: list[ExpectationGate] = []  # one per process: GX's context is costly to build
+_WARM: list[ProcessPoolExecutor] = []  # assessors started ahead by the command (start_assessors)
+
+
+def _build_gate() -> None:
+    if not _GATE:
+        _GATE.append(ExpectationGate(load_contract()))
 
 
 def assess_files(files: list[tuple[Path, str, str]], settings: Settings) -> list[Assessment]:
     """Read, conform and gate (path, LA code, SHA-256) files together, in this process."""
     contract = load_contract()
     prepared = [prepare_file(path, la_code, contract, settings, sha) for path, la_code, sha in files]
-    if not _GATE and any(p.conformed is not None for p in prepared):
-        _GATE.append(ExpectationGate(contract))
+    if any(p.conformed is not None for p in prepared):
+        _build_gate()
     return assess_prepared(prepared, _GATE[0] if _GATE else None, settings)
+
+
+def _workers() -> int:
+    return min(ASSESSORS, os.cpu_count() or 1)
+
+
+def _pool() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=_workers(), mp_context=get_context("spawn"), initializer=_build_gate)
+
+
+@contextmanager
+def start_assessors() -> Iterator[None]:
+    """For the `placements run` command: an assessor process starts now and loads Great Expectations (seconds)
+    on the other core while this process loads Dagster, so a night's few files find their gate ready (a
+    backfill starts its own, as many as there are cores)."""
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), initializer=_build_gate)
+    pool.submit(int)  # spawns it
+    _WARM.append(pool)
+    try:
+        yield
+    finally:
+        _WARM.remove(pool)
+        pool.shutdown(cancel_futures=True)
 
 
 @contextmanager
 def _assessors(files: list) -> Iterator:
     """Reading, conforming and the expectation gate are pure Python work: on a backfill they run in
-    worker processes (both cores) while this one records and seals; a night's few files run here.
-    Yields a function giving (files in the task, their assessments) in landing order."""
-    workers = min(ASSESSORS, os.cpu_count() or 1)
-    if len(files) < PARALLEL_FROM_FILES or workers < 2:
+    worker processes (both cores) while this one records and seals; a night's few files run here, or in the
+    process the command started ahead (start_assessors). Yields a function giving (files in the task,
+    their assessments) in landing order."""
+    if _WARM and len(files) < PARALLEL_FROM_FILES:
+        yield lambda items, settings: _ahead(_WARM[-1], _tasks(items), settings, window=ASSESSORS + 1)
+        return
+    if len(files) < PARALLEL_FROM_FILES or _workers() < 2:
         yield lambda items, settings: ((len(t), assess_files(t, settings)) for t in _tasks(items))
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        yield lambda items, settings: _ahead(pool, _tasks(items), settings, window=workers + 1)
+    with _pool() as pool:
+        yield lambda items, settings: _ahead(pool, _tasks(items), settings, window=ASSESSORS + 1)
 
 
 def _ahead(pool: ProcessPoolExecutor, tasks: list[list], settings: Settings, window: int) -> Iterator:

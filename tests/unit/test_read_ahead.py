@@ -39,3 +39,19 @@ def test_a_few_files_are_assessed_in_process(tmp_path):
     with load._assessors(files) as assessed:
         results = list(assessed(files, Settings(home=tmp_path)))
     assert [count for count, _ in results] == [3]
+
+
+def test_files_started_ahead_are_gated_in_the_process_that_loaded_great_expectations(tmp_path, monkeypatch):
+    import datetime as dt
+
+    from synthetic.generator import generate_region
+
+    region = generate_region(tmp_path / "landing", seed=5, las=("840",), first_year=2025, quarters=1,
+                             referrals_per_quarter=5, messy=False, today=dt.date(2026, 1, 1))
+    files = [(path, "840", f"{i:064d}") for i, path in enumerate(region.files)]
+    monkeypatch.setattr(load, "_GATE", [])
+    with load.start_assessors():
+        with load._assessors(files) as assessed:
+            results = list(assessed(files, Settings(home=tmp_path)))
+    assert [a.status for _, assessments in results for a in assessments] == ["accepted"] * len(files)
+    assert load._GATE == [] and load._WARM == []  # gated over there; the process is gone afterwards
