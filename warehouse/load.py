@@ -173,10 +173,9 @@ def _pool() -> ProcessPoolExecutor:
 @contextmanager
 def start_assessors() -> Iterator[None]:
     """For the `placements run` command: an assessor process starts now and loads Great Expectations (seconds)
-    on the other core while this process loads Dagster, so a night's few files find their gate ready (a
-    backfill starts its own, as many as there are cores)."""
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), initializer=_build_gate)
-    pool.submit(int)  # spawns it
+    on the other core while this process loads Dagster, so a night's few files find their gate ready."""
+    pool = _pool()
+    pool.submit(int)  # spawns one; a backfill's tasks spawn the others when they find none idle
     _WARM.append(pool)
     try:
         yield
@@ -191,7 +190,7 @@ def _assessors(files: list) -> Iterator:
     worker processes (both cores) while this one records and seals; a night's few files run here, or in the
     process the command started ahead (start_assessors). Yields a function giving (files in the task,
     their assessments) in landing order."""
-    if _WARM and len(files) < PARALLEL_FROM_FILES:
+    if _WARM:
         yield lambda items, settings: _ahead(_WARM[-1], _tasks(items), settings, window=ASSESSORS + 1)
         return
     if len(files) < PARALLEL_FROM_FILES or _workers() < 2:
