@@ -54,4 +54,4 @@ def test_files_started_ahead_are_gated_in_the_process_that_loaded_great_expectat
         with load._assessors(files) as assessed:
             results = list(assessed(files, Settings(home=tmp_path)))
     assert [a.status for _, assessments in results for a in assessments] == ["accepted"] * len(files)
-    assert load._GATE == [] and load._WARM == []  # gated over there; the process is gone afterwards
+    assert load._GATE == [] and load._WARM == []  # gated over there; the process is gone once used

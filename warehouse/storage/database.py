@@ -19,7 +19,12 @@ from warehouse.storage.sql import identifier, literal
 CATALOG = "warehouse"
 
 
-MEMORY_LIMIT = "400MB"
+# DuckDB's cache would otherwise grow toward 80% of the machine. The intake and the other commands write
+# and read little at a time; dbt's builds (window functions over every referral) get more. Beyond its limit
+# DuckDB evicts or spills (encrypted). Together with the processes' own memory, a national backfill stays
+# near 1 GB (docs/decisions.md).
+MEMORY_LIMIT = "100MB"
+DBT_MEMORY_LIMIT = "300MB"
 
 
 def _httpfs() -> Path:
@@ -34,13 +39,11 @@ def _httpfs() -> Path:
 
 
 def attach(con: duckdb.DuckDBPyConnection, path: Path, storage_key: bytes, read_only: bool = False,
-           alias: str = CATALOG, use: bool = True) -> None:
+           alias: str = CATALOG, use: bool = True, memory_limit: str = MEMORY_LIMIT) -> None:
     """Attach the encrypted warehouse at `path` as `alias` (and make it the default catalog)."""
     con.execute(f"LOAD {literal(_httpfs())}")
     con.execute("SET temp_file_encryption = true")  # spills to disk are encrypted too
-    # DuckDB's cache would otherwise grow toward 80% of the machine: a national backfill stays within 1 GB
-    # with the run's own frames beside it; beyond this DuckDB evicts or spills (encrypted) instead.
-    con.execute(f"SET memory_limit = {literal(MEMORY_LIMIT)}")
+    con.execute(f"SET memory_limit = {literal(memory_limit)}")
     options = f"ENCRYPTION_KEY {literal(warehouse_passphrase(storage_key))}" + (", READ_ONLY" if read_only else "")
     con.execute(f"ATTACH {literal(path)} AS {identifier(alias)} ({options})")  # ATTACH takes no parameters
     if use:

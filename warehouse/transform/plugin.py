@@ -6,7 +6,7 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 
 from warehouse.security.encryption import load_storage_key
 from warehouse.security.pseudonymise import register_functions
-from warehouse.storage.database import attach
+from warehouse.storage.database import DBT_MEMORY_LIMIT, attach
 
 
 class Plugin(BasePlugin):
@@ -14,4 +14,5 @@ class Plugin(BasePlugin):
         register_functions(conn)
         database = self.creds.database
         path = next(a.path for a in self.creds.attach or [] if a.alias == database)
-        attach(conn, path, load_storage_key())  # dbt's own ATTACH IF NOT EXISTS then finds it attached
+        # dbt's own ATTACH IF NOT EXISTS then finds it attached
+        attach(conn, path, load_storage_key(), memory_limit=DBT_MEMORY_LIMIT)
