@@ -207,7 +207,7 @@ def _assessors(files: list) -> Iterator:
         try:
             yield lambda items, settings: _ahead(pool, _tasks(items), settings, window=ASSESSORS + 1)
         finally:
-            pool.shutdown(cancel_futures=True)
+            pool.shutdown(wait=False, cancel_futures=True)  # its processes exit while the run goes on
         return
     if len(files) < PARALLEL_FROM_FILES or (os.cpu_count() or 1) < 2:
         yield lambda items, settings: ((len(t), assess_files(t, settings)) for t in _tasks(items))
