@@ -17,6 +17,14 @@ MIN_MONTHS_FOR_ETS = 6  # fewer months cannot identify the smoothing weight and 
 SHORT_MODEL_NAME = "Mean of the months so far, Poisson intervals (history too short for ETS)"
 
 
+def demand_inputs(outcomes: str) -> str:
+    """Referrals per region, preferred placement type and month, from the referral outcomes table named
+    `outcomes`: the one selection both profiles forecast from (the dbt Python model on DuckDB; on PostgreSQL,
+    warehouse/transform/forecast.py)."""
+    return ("SELECT region, preferred_placement_type, referral_month AS month, count(*) AS referrals "
+            f"FROM {outcomes} GROUP BY 1, 2, 3")
+
+
 def last_build(dbt, session) -> pd.DataFrame | None:
     """The rows a dbt Python model wrote at its last build (`dbt.this`), or None before the first: the
     forecasts reuse them for every series whose inputs did not change."""

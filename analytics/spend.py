@@ -46,6 +46,15 @@ class CostTrend:
         return self.residual_sd * np.sqrt(leverage)
 
 
+def spend_inputs(outcomes: str) -> str:
+    """One row per costed new placement (region, type, month it started, weekly cost), from the referral
+    outcomes table named `outcomes`: the one selection both profiles forecast from (see demand_inputs)."""
+    return ("SELECT region, placement_type, "
+            "cast(date_trunc('month', coalesce(placement_date, referral_date)) AS date) AS month, "
+            "cast(total_weekly_cost AS float8) AS weekly_cost "
+            f"FROM {outcomes} WHERE is_placed AND total_weekly_cost IS NOT NULL")
+
+
 def fit_cost_trend(t: np.ndarray, cost: np.ndarray) -> CostTrend | None:
     """Least squares over placements (t: month number, cost: weekly cost). Fewer than three placements or one
     month only: no slope is estimable, the trend is flat at the mean. None without placements."""

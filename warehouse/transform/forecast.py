@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.forecast import forecast_demand
-from analytics.spend import forecast_spend
+from analytics.forecast import demand_inputs, forecast_demand
+from analytics.spend import forecast_spend, spend_inputs
 from warehouse.storage.engines import insert_frame
 
 
@@ -22,9 +22,11 @@ class BesideDbt:
     model: str  # the dbt model that reads the table (and whose last build holds yesterday's rows)
     table: str  # forecast.<name>
     columns: dict[str, str]  # as DuckDB types the Python model's frame
-    inputs: str  # SQL over this run's int_referral_outcomes
+    inputs: str  # SQL over this run's int_referral_outcomes, the same as the DuckDB Python model's
     compute: Callable[[pd.DataFrame, pd.DataFrame | None], pd.DataFrame]
 
+
+OUTCOMES = "intermediate.int_referral_outcomes"
 
 DEMAND = BesideDbt(
     model="int_demand_forecast", table="forecast.demand_forecast",
@@ -32,23 +34,19 @@ DEMAND = BesideDbt(
              "referrals": "float8", "forecast": "float8", "lo80": "float8", "hi80": "float8", "lo95": "float8",
              "hi95": "float8", "model": "varchar", "backtest_months": "bigint", "backtest_mae_model": "float8",
              "backtest_mae_seasonal_naive": "float8", "method": "varchar"},
-    inputs="SELECT region, preferred_placement_type, referral_month AS month, count(*) AS referrals "
-           "FROM intermediate.int_referral_outcomes GROUP BY 1, 2, 3",
+    inputs=demand_inputs(OUTCOMES),
     compute=lambda frame, previous: forecast_demand(frame, ["region", "preferred_placement_type"],
                                                     previous=previous),
 )
 
-SPEND = BesideDbt(  # the same selection as dbt_project/models/intermediate/forecast_in_python/int_spend_outlook.py
+SPEND = BesideDbt(
     model="int_spend_outlook", table="forecast.spend_outlook",
     columns={"region": "varchar", "placement_type": "varchar", "month": "date", "kind": "varchar",
              "new_placements": "float8", "unit_weekly_cost": "float8", "weekly_cost": "float8",
              "new_placements_sd": "float8", "unit_weekly_cost_se": "float8", "placement_cost_sd": "float8",
              "model": "varchar", "backtest_months": "bigint", "backtest_mae_model": "float8",
              "backtest_mae_seasonal_naive": "float8", "method": "varchar"},
-    inputs="SELECT region, placement_type, "
-           "cast(date_trunc('month', coalesce(placement_date, referral_date)) AS date) AS month, "
-           "cast(total_weekly_cost AS float8) AS weekly_cost "
-           "FROM intermediate.int_referral_outcomes WHERE is_placed AND total_weekly_cost IS NOT NULL",
+    inputs=spend_inputs(OUTCOMES),
     compute=lambda frame, previous: forecast_spend(frame, ["region", "placement_type"], previous=previous),
 )
 

@@ -6,12 +6,7 @@ series whose placements did not change since the last build keeps its rows (same
 def model(dbt, session):
     dbt.config(materialized="table")
     from analytics.forecast import last_build
-    from analytics.spend import forecast_spend
+    from analytics.spend import forecast_spend, spend_inputs
 
-    placements = dbt.ref("int_referral_outcomes").filter("is_placed and total_weekly_cost is not null").project(
-        "region, placement_type, "
-        "cast(date_trunc('month', coalesce(placement_date, referral_date)) as date) as month, "
-        "cast(total_weekly_cost as double) as weekly_cost"
-    ).df()
+    placements = dbt.ref("int_referral_outcomes").query("outcomes", spend_inputs("outcomes")).df()
     return forecast_spend(placements, ["region", "placement_type"], previous=last_build(dbt, session))
-
