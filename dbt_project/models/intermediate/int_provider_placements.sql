@@ -20,17 +20,9 @@ with placements as (
     where is_placed and total_weekly_cost is not null
 ),
 
--- the region's mean price of a cell to the penny (half a penny up, in whole pence: exact, no floating point),
--- so an expected cost is a sum of pennies anyone can redo from the published like-for-like means
+-- the region's price of each cell, as mart_cost_index prices it (macros/regional_prices.sql)
 regional_prices as (
-    select
-        region,
-        placement_year,
-        placement_type,
-        need_band,
-        {{ whole_division('2 * sum(total_weekly_cost) * 100 + sum(placements)', '2 * sum(placements)') }} as price_pence
-    from {{ ref('int_cost_cells') }}
-    group by 1, 2, 3, 4
+    {{ regional_prices(ref('int_cost_cells')) }}
 ),
 
 -- the spread of a placement's cost around its cell is measured on the log scale (costs are multiplicative);
@@ -56,7 +48,7 @@ select
     p.need_band,
     p.placement_year,
     p.total_weekly_cost,
-    cast(cast(pr.price_pence as decimal(18, 0)) * 0.01 as decimal(18, 2)) as regional_price,
+    pr.regional_price,
     case
         when p.total_weekly_cost > 0 then ln(cast(p.total_weekly_cost as float8)) - lc.mean_log_cost
     end as log_cost_deviation

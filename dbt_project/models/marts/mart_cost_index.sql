@@ -2,7 +2,8 @@
 --   index = actual weekly cost of the LA's placements
 --           / the cost the same placements would have at regional prices,
 -- where the regional price of a cell is the region's mean weekly cost for that placement type and
--- need band in that year. 1.00 = the region's prices; 1.20 = 20% above for the same mix.
+-- need band in that year, to the penny (macros/regional_prices.sql, as the provider index prices it).
+-- 1.00 = the region's prices; 1.20 = 20% above for the same mix.
 with cells as (
     select
         region,
@@ -17,14 +18,7 @@ with cells as (
 ),
 
 regional_prices as (
-    select
-        region,
-        placement_year,
-        placement_type,
-        need_band,
-        cast(sum(total_weekly_cost) as float8) / sum(placements) as regional_price
-    from cells
-    group by 1, 2, 3, 4
+    {{ regional_prices(ref('int_cost_cells')) }}
 )
 
 select
@@ -34,12 +28,10 @@ select
     c.placement_year,
     cast(sum(c.placements) as integer) as placements_costed,
     cast(sum(c.total_weekly_cost) as decimal(18, 2)) as actual_weekly_cost,
-    cast({{ round_float('sum(c.placements * p.regional_price)', 2) }} as decimal(18, 2))
-        as expected_weekly_cost_at_regional_prices,
-    cast(
-        {{ round_float('cast(sum(c.total_weekly_cost) as float8) / sum(c.placements * p.regional_price)', 4) }}
-        as decimal(10, 4)
-    ) as cost_index
+    cast(sum(c.placements * p.regional_price) as decimal(18, 2)) as expected_weekly_cost_at_regional_prices,
+    {% set expected = 'cast(sum(c.placements * p.regional_price) as float8)' -%}
+    cast({{ round_float('cast(sum(c.total_weekly_cost) as float8) / ' ~ expected, 4) }} as decimal(10, 4))
+        as cost_index
 from cells as c
 inner join regional_prices as p using (region, placement_year, placement_type, need_band)
 inner join {{ ref('stg_local_authorities') }} as la on c.la_code = la.la_code
