@@ -1,19 +1,23 @@
-"""Monthly demand forecasts: exponential smoothing (statsmodels ETS) with analytic prediction
-intervals, backtested against a seasonal-naive baseline. Pure functions; the dbt Python model
-`int_demand_forecast` applies them to each region and preferred placement type."""
+"""Monthly demand forecasts: simple exponential smoothing, ETS(A,N,N) by maximum likelihood
+(analytics/smoothing.py), with analytic prediction intervals, backtested against a seasonal-naive baseline.
+Pure functions; the dbt Python model `int_demand_forecast` applies them to each region and preferred
+placement type."""
 
 from __future__ import annotations
 
 import hashlib
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from analytics import smoothing
+from analytics.smoothing import fit_ses
+
 HORIZON = 12
-MODEL_NAME = "ETS(A,N,N) simple exponential smoothing, statsmodels"
-MIN_MONTHS_FOR_ETS = 6  # fewer months cannot identify the smoothing weight and the noise (statsmodels fails)
+MODEL_NAME = "ETS(A,N,N) simple exponential smoothing, maximum likelihood"
+MIN_MONTHS_FOR_ETS = 6  # fewer months cannot identify the smoothing weight and the noise
+Z80, Z95 = 1.2815515655446004, 1.959963984540054  # standard normal quantiles 0.9 and 0.975
 SHORT_MODEL_NAME = "Mean of the months so far, Poisson intervals (history too short for ETS)"
 
 
@@ -48,17 +52,10 @@ def fit_predict(history: pd.Series, horizon: int) -> pd.DataFrame:
         bounds = {name: float(poisson.ppf(q, mean)) for name, q in
                   (("lo80", 0.1), ("hi80", 0.9), ("lo95", 0.025), ("hi95", 0.975))}
         return pd.DataFrame({"mean": mean, **bounds}, index=index)
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = ETSModel(history.astype(float).to_timestamp(), error="add", trend=None, seasonal=None).fit(disp=False)
-        prediction = fit.get_prediction(start=len(history), end=len(history) + horizon - 1)
-        p80, p95 = prediction.summary_frame(alpha=0.2), prediction.summary_frame(alpha=0.05)
-    out = pd.DataFrame({
-        "mean": p80["mean"].to_numpy(), "lo80": p80["pi_lower"].to_numpy(), "hi80": p80["pi_upper"].to_numpy(),
-        "lo95": p95["pi_lower"].to_numpy(), "hi95": p95["pi_upper"].to_numpy(),
-    }, index=index)
+    fit = fit_ses(history.to_numpy(dtype=float))
+    mean, sd = np.full(horizon, fit.level), np.sqrt(fit.variance(horizon))
+    out = pd.DataFrame({"mean": mean, "lo80": mean - Z80 * sd, "hi80": mean + Z80 * sd,
+                        "lo95": mean - Z95 * sd, "hi95": mean + Z95 * sd}, index=index)
     return out.clip(lower=0)  # referrals cannot be negative
 
 
@@ -82,7 +79,8 @@ def backtest(history: pd.Series) -> tuple[float | None, float | None, int]:
     return float(np.mean(np.abs(model - test))), float(np.mean(np.abs(naive - test))), holdout
 
 
-METHOD = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]  # this file's code: a change refits all
+# this file's code and the smoothing's: a change refits every series
+METHOD = hashlib.sha256(Path(__file__).read_bytes() + Path(smoothing.__file__).read_bytes()).hexdigest()[:12]
 
 
 def forecast_demand(monthly: pd.DataFrame, keys: list[str], horizon: int = HORIZON,
@@ -95,14 +93,13 @@ def forecast_demand(monthly: pd.DataFrame, keys: list[str], horizon: int = HORIZ
     frames = []
     if monthly.empty:
         return pd.DataFrame()
-    first, last = monthly["month"].min(), monthly["month"].max()
-    months = pd.period_range(pd.Period(first, "M"), pd.Period(last, "M"), freq="M")
+    monthly = monthly.assign(period=pd.to_datetime(monthly["month"]).dt.to_period("M"))
+    months = pd.period_range(monthly["period"].min(), monthly["period"].max(), freq="M")
+    history_months = _dates(months)
     reusable = _by_key(previous, keys, horizon)
     for key, group in monthly.groupby(keys, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
-        series = group.assign(period=group["month"].map(lambda d: pd.Period(d, "M"))) \
-            .groupby("period")["referrals"].sum().reindex(months, fill_value=0).astype(float)
-        history_months = [p.to_timestamp().date() for p in series.index]
+        series = group.groupby("period")["referrals"].sum().reindex(months, fill_value=0).astype(float)
         if (old := reusable.get(key)) is not None and _same_history(old, history_months, series):
             frames.append(old)
             continue
@@ -114,7 +111,7 @@ def forecast_demand(monthly: pd.DataFrame, keys: list[str], horizon: int = HORIZ
                 "backtest_mae_seasonal_naive": mae_naive, "method": f"{METHOD}/{horizon}"}
         frames.append(pd.DataFrame({**base, "month": history_months,
                                     "kind": "history", "referrals": series.to_numpy(), **meta}))
-        frames.append(pd.DataFrame({**base, "month": [p.to_timestamp().date() for p in predicted.index],
+        frames.append(pd.DataFrame({**base, "month": _dates(predicted.index),
                                     "kind": "forecast", "forecast": predicted["mean"].to_numpy(),
                                     "lo80": predicted["lo80"].to_numpy(), "hi80": predicted["hi80"].to_numpy(),
                                     "lo95": predicted["lo95"].to_numpy(), "hi95": predicted["hi95"].to_numpy(),
@@ -135,8 +132,13 @@ def _by_key(previous: pd.DataFrame | None, keys: list[str], horizon: int) -> dic
             for k, g in current.groupby(keys, dropna=False)}
 
 
+def _dates(months: pd.PeriodIndex) -> list:
+    """The first day of each month, as dates."""
+    return list(months.to_timestamp().date)
+
+
 def _same_history(old: pd.DataFrame, months: list, series: pd.Series) -> bool:
     history = old[old["kind"] == "history"]
     return (len(history) == len(series)
-            and [pd.Timestamp(m).date() for m in history["month"]] == months
+            and list(pd.to_datetime(history["month"]).dt.date) == months
             and np.array_equal(history["referrals"].to_numpy(dtype=float), series.to_numpy()))

@@ -20,10 +20,9 @@ import numpy as np
 import pandas as pd
 
 from analytics import forecast
-from analytics.forecast import HORIZON, MODEL_NAME, seasonal_naive
+from analytics.forecast import HORIZON, MODEL_NAME, Z95, seasonal_naive
 
-Z95 = 1.959964
-CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(forecast.__file__).read_bytes()).hexdigest()[:12]
+CODE = hashlib.sha256(Path(__file__).read_bytes() + forecast.METHOD.encode()).hexdigest()[:12]
 MODEL = f"new placements: {MODEL_NAME}; weekly cost each: linear trend (least squares over placements)"
 
 
@@ -86,8 +85,9 @@ def spend_forecast(counts: pd.DataFrame, trend: CostTrend, t: np.ndarray) -> pd.
     })
 
 
-def _month_numbers(months: pd.PeriodIndex, first: pd.Period) -> np.ndarray:
-    return np.array([(p - first).n for p in months], dtype=float)
+def _month_numbers(months, first: pd.Period) -> np.ndarray:
+    """Months after `first` (0 for `first` itself) of monthly periods (an index or a column)."""
+    return (pd.PeriodIndex(months).asi8 - first.ordinal).astype(float)
 
 
 def _series(group: pd.DataFrame, months: pd.PeriodIndex) -> tuple[pd.Series, pd.Series]:
@@ -107,7 +107,7 @@ def backtest(group: pd.DataFrame, months: pd.PeriodIndex) -> tuple[float | None,
     train = group[group["period"] <= train_months[-1]]
     counts, spend = _series(train, train_months)
     _, actual = _series(group, months)
-    trend = fit_cost_trend(_month_numbers(pd.PeriodIndex(train["period"]), months[0]),
+    trend = fit_cost_trend(_month_numbers(train["period"], months[0]),
                            train["weekly_cost"].to_numpy())
     if trend is None:
         return None, None, 0
@@ -120,9 +120,10 @@ def backtest(group: pd.DataFrame, months: pd.PeriodIndex) -> tuple[float | None,
 
 def _inputs_digest(key: tuple, group: pd.DataFrame, months: pd.PeriodIndex, horizon: int) -> str:
     """Everything a key's rows depend on: the key, its placements (month, cost), the months spanned, the code."""
-    pairs = np.sort(np.rec.fromarrays([group["period"].array.asi8, group["weekly_cost"].to_numpy(dtype=float)]))
+    periods, costs = group["period"].array.asi8, group["weekly_cost"].to_numpy(dtype=float)
+    order = np.lexsort((costs, periods))  # the placements as a set: in month, then cost order
     text = repr((key, str(months[0]), str(months[-1]), horizon, CODE)).encode()
-    return hashlib.sha256(text + pairs.tobytes()).hexdigest()[:16]
+    return hashlib.sha256(text + periods[order].tobytes() + costs[order].tobytes()).hexdigest()[:16]
 
 
 def forecast_spend(placements: pd.DataFrame, keys: list[str], horizon: int = HORIZON,
@@ -135,6 +136,7 @@ def forecast_spend(placements: pd.DataFrame, keys: list[str], horizon: int = HOR
     placements = placements.assign(period=pd.to_datetime(placements["month"]).dt.to_period("M"))
     months = pd.period_range(placements["period"].min(), placements["period"].max(), freq="M")
     future = pd.period_range(months[-1] + 1, periods=horizon, freq="M")
+    history_months, future_months = list(months.to_timestamp().date), list(future.to_timestamp().date)
     reusable = ({} if previous is None or previous.empty or "method" not in previous else
                 {m: g for m, g in previous.groupby("method")})
     frames = []
@@ -145,17 +147,17 @@ def forecast_spend(placements: pd.DataFrame, keys: list[str], horizon: int = HOR
             frames.append(old.assign(month=pd.to_datetime(old["month"]).dt.date).reset_index(drop=True))
             continue
         counts, spend = _series(group, months)
-        trend = fit_cost_trend(_month_numbers(pd.PeriodIndex(group["period"]), months[0]),
+        trend = fit_cost_trend(_month_numbers(group["period"], months[0]),
                                group["weekly_cost"].to_numpy())
         mae_model, mae_naive, holdout = backtest(group, months)
         meta = {**dict(zip(keys, key, strict=True)), "model": MODEL, "backtest_months": holdout,
                 "backtest_mae_model": mae_model, "backtest_mae_seasonal_naive": mae_naive, "method": digest}
         frames.append(pd.DataFrame({
-            **meta, "month": [p.to_timestamp().date() for p in months], "kind": "history",
+            **meta, "month": history_months, "kind": "history",
             "new_placements": counts.to_numpy(), "weekly_cost": spend.to_numpy(),
             "unit_weekly_cost": np.where(counts > 0, spend / counts.where(counts > 0, 1), np.nan)}))
         predicted = spend_forecast(forecast.fit_predict(counts, horizon), trend, _month_numbers(future, months[0]))
-        frames.append(pd.DataFrame({**meta, "month": [p.to_timestamp().date() for p in future],
+        frames.append(pd.DataFrame({**meta, "month": future_months,
                                     "kind": "forecast", **{c: predicted[c].to_numpy() for c in predicted}}))
     out = pd.concat(frames, ignore_index=True)
     for column in ["weekly_cost", "new_placements_sd", "unit_weekly_cost_se", "placement_cost_sd"]:
