@@ -21,12 +21,32 @@ Z80, Z95 = 1.2815515655446004, 1.959963984540054  # standard normal quantiles 0.
 SHORT_MODEL_NAME = "Mean of the months so far, Poisson intervals (history too short for ETS)"
 
 
+LAPSED_MONTHS = 6  # an LA whose returns stopped this long before its region's latest is not waited for
+
+
 def demand_inputs(outcomes: str) -> str:
-    """Referrals per region, preferred placement type and month, from the referral outcomes table named
+    """Referrals per region, LA, preferred placement type and month, from the referral outcomes table named
     `outcomes`: the one selection both profiles forecast from (the dbt Python model on DuckDB; on PostgreSQL,
-    warehouse/transform/forecast.py)."""
-    return ("SELECT region, preferred_placement_type, referral_month AS month, count(*) AS referrals "
-            f"FROM {outcomes} GROUP BY 1, 2, 3")
+    warehouse/transform/forecast.py). The LA bounds the months a region's history can cover."""
+    return ("SELECT region, la_code, preferred_placement_type, referral_month AS month, count(*) AS referrals "
+            f"FROM {outcomes} GROUP BY 1, 2, 3, 4")
+
+
+def reported_months(frame: pd.DataFrame, region: str = "region", la: str = "la_code") -> dict:
+    """The months each region's history covers: from its first month with data to the last month every one
+    of its LAs has reported (the end of the quarter of the LA's latest month, as mart_data_quality reads a
+    return's period). Later months hold only the LAs that returned early: read as the region's, they show a
+    fall in demand that is only returns not yet in. An LA whose returns stopped more than LAPSED_MONTHS
+    before the region's latest is not waited for. `frame` has `region`, `la` and `period` (monthly)."""
+    latest = frame.groupby([region, la])["period"].max().to_frame("latest")
+    latest["reported"] = pd.PeriodIndex(latest["latest"]).asfreq("Q").asfreq("M", how="end")
+    spans = {}
+    for name, las in latest.groupby(level=0):
+        newest = las["reported"].max()
+        active = las[las["reported"].to_numpy() >= (newest - LAPSED_MONTHS)]
+        first = frame.loc[frame[region] == name, "period"].min()
+        spans[name] = pd.period_range(first, max(active["reported"].min(), first), freq="M")
+    return spans
 
 
 def last_build(dbt, session) -> pd.DataFrame | None:
@@ -85,8 +105,9 @@ METHOD = hashlib.sha256(Path(__file__).read_bytes() + Path(smoothing.__file__).r
 
 def forecast_demand(monthly: pd.DataFrame, keys: list[str], horizon: int = HORIZON,
                     previous: pd.DataFrame | None = None) -> pd.DataFrame:
-    """`monthly` has the key columns, `month` (first day) and `referrals`. Returns history and forecast
-    rows for every key, months without referrals filled with zero, and the `method` that made them.
+    """`monthly` has the key columns (the first is the region), `la_code`, `month` (first day) and
+    `referrals`. Returns history and forecast rows for every key over its region's reported months
+    (`reported_months`), months without referrals filled with zero, and the `method` that made them.
     `previous` (the last result) is reused for every key whose history is unchanged and was forecast by
     this same code and horizon: a fit depends on nothing else, so a night that touched one region refits
     one region's series, not the nation's."""
@@ -94,11 +115,12 @@ def forecast_demand(monthly: pd.DataFrame, keys: list[str], horizon: int = HORIZ
     if monthly.empty:
         return pd.DataFrame()
     monthly = monthly.assign(period=pd.to_datetime(monthly["month"]).dt.to_period("M"))
-    months = pd.period_range(monthly["period"].min(), monthly["period"].max(), freq="M")
-    history_months = _dates(months)
+    spans = reported_months(monthly, keys[0])
     reusable = _by_key(previous, keys, horizon)
     for key, group in monthly.groupby(keys, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
+        months = spans[key[0]]
+        history_months = _dates(months)
         series = group.groupby("period")["referrals"].sum().reindex(months, fill_value=0).astype(float)
         if (old := reusable.get(key)) is not None and _same_history(old, history_months, series):
             frames.append(old)

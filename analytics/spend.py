@@ -48,7 +48,7 @@ class CostTrend:
 def spend_inputs(outcomes: str) -> str:
     """One row per costed new placement (region, type, month it started, weekly cost), from the referral
     outcomes table named `outcomes`: the one selection both profiles forecast from (see demand_inputs)."""
-    return ("SELECT region, placement_type, "
+    return ("SELECT region, la_code, placement_type, "
             "cast(date_trunc('month', coalesce(placement_date, referral_date)) AS date) AS month, "
             "cast(total_weekly_cost AS float8) AS weekly_cost "
             f"FROM {outcomes} WHERE is_placed AND total_weekly_cost IS NOT NULL")
@@ -128,20 +128,24 @@ def _inputs_digest(key: tuple, group: pd.DataFrame, months: pd.PeriodIndex, hori
 
 def forecast_spend(placements: pd.DataFrame, keys: list[str], horizon: int = HORIZON,
                    previous: pd.DataFrame | None = None) -> pd.DataFrame:
-    """`placements`: one row per costed new placement with the key columns, `month` (first day) and
-    `weekly_cost`. Returns monthly history and `horizon` forecast months for every key. A key whose inputs
-    are those of `previous` (same placements, months and code: its `method`) keeps its rows unrefitted."""
+    """`placements`: one row per costed new placement with the key columns (the first is the region),
+    `la_code`, `month` (first day) and `weekly_cost`. Returns monthly history over the region's reported
+    months (forecast.reported_months: placements in later months wait for the region's other returns) and
+    `horizon` forecast months for every key. A key whose inputs are those of `previous` (same placements,
+    months and code: its `method`) keeps its rows unrefitted."""
     if placements.empty:
         return pd.DataFrame()
     placements = placements.assign(period=pd.to_datetime(placements["month"]).dt.to_period("M"))
-    months = pd.period_range(placements["period"].min(), placements["period"].max(), freq="M")
-    future = pd.period_range(months[-1] + 1, periods=horizon, freq="M")
-    history_months, future_months = list(months.to_timestamp().date), list(future.to_timestamp().date)
+    spans = forecast.reported_months(placements, keys[0])
     reusable = ({} if previous is None or previous.empty or "method" not in previous else
                 {m: g for m, g in previous.groupby("method")})
     frames = []
     for key, group in placements.groupby(keys, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
+        months = spans[key[0]]
+        group = group[group["period"] <= months[-1]]
+        future = pd.period_range(months[-1] + 1, periods=horizon, freq="M")
+        history_months, future_months = list(months.to_timestamp().date), list(future.to_timestamp().date)
         digest = _inputs_digest(key, group, months, horizon)
         if (old := reusable.get(digest)) is not None:
             frames.append(old.assign(month=pd.to_datetime(old["month"]).dt.date).reset_index(drop=True))

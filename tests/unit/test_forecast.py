@@ -6,10 +6,11 @@ import pytest
 from analytics.forecast import MODEL_NAME, SHORT_MODEL_NAME, forecast_demand
 
 
-def _monthly(counts):
-    months = pd.period_range("2025-01", periods=len(counts), freq="M")
-    return pd.DataFrame({"region": "North East", "type": "Foster", "month": [m.to_timestamp().date() for m in months],
-                         "referrals": counts})
+def _monthly(counts, end="2025-03", la="840"):
+    """One LA's monthly referrals ending at `end` (a quarter's last month: its return's period)."""
+    months = pd.period_range(end=end, periods=len(counts), freq="M")
+    return pd.DataFrame({"region": "North East", "la_code": la, "type": "Foster",
+                         "month": [m.to_timestamp().date() for m in months], "referrals": counts})
 
 
 @pytest.mark.parametrize("counts", [[3], [3, 5], [2, 0, 4, 1, 6]])
@@ -18,7 +19,7 @@ def test_a_first_night_with_months_too_few_for_ets_still_forecasts(counts):
     raised 'No supported index is available' and no mart was published)."""
     out = forecast_demand(_monthly(counts), ["region", "type"])
     ahead = out[out["kind"] == "forecast"]
-    assert len(ahead) == 12 and ahead["month"].iloc[0] > dt.date(2025, len(counts), 1)
+    assert len(ahead) == 12 and ahead["month"].iloc[0] == dt.date(2025, 4, 1)
     if len(set(counts)) > 1:
         mean = sum(counts) / len(counts)
         assert set(ahead["model"]) == {SHORT_MODEL_NAME} and (ahead["forecast"] == mean).all()
@@ -53,3 +54,25 @@ def test_an_unchanged_series_keeps_its_forecast_and_a_changed_one_is_refitted(mo
     stale = first.assign(method="older code")  # made by other code: refitted
     forecast_demand(pd.concat([north, south]), ["region", "type"], previous=stale)
     assert len(fits) == 6
+
+
+def test_a_region_history_ends_where_all_its_las_have_reported():
+    """An LA that returns the next quarter early does not make its region's next months look like a fall in
+    demand (the rest of the region has not reported them yet), nor another region's."""
+    region = pd.concat([_monthly([4] * 24, end="2025-03", la="840"), _monthly([6] * 27, end="2025-06", la="841"),
+                        _monthly([5] * 27, end="2025-06", la="842").assign(region="South West")])
+    out = forecast_demand(region, ["region", "type"])
+    history = out[out["kind"] == "history"]
+    north = history[history["region"] == "North East"]
+    assert north["month"].max() == dt.date(2025, 3, 1) and (north["referrals"] == 10).all()
+    assert out[(out["region"] == "North East") & (out["kind"] == "forecast")]["month"].min() == dt.date(2025, 4, 1)
+    south = history[history["region"] == "South West"]  # starts at its own first month, ends at its own last
+    assert (south["month"].min(), south["month"].max()) == (dt.date(2023, 4, 1), dt.date(2025, 6, 1))
+    assert (south["referrals"] == 5).all()
+
+
+def test_an_la_whose_returns_stopped_is_not_waited_for():
+    stopped = _monthly([4] * 12, end="2024-03", la="840")  # nothing since March 2024: more than 6 months behind
+    going = _monthly([6] * 27, end="2025-06", la="841")
+    history = forecast_demand(pd.concat([stopped, going]), ["region", "type"]).query("kind == 'history'")
+    assert history["month"].max() == dt.date(2025, 6, 1)

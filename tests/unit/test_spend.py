@@ -41,7 +41,7 @@ def test_exact_series_forecast_exactly_and_the_naive_benchmark_lags_the_trend():
     # 4 new placements every month for 30 months; each month's cost 1000 + 10 x month number
     rows = [("North East", "Foster", dt.date(2023 + m // 12, m % 12 + 1, 1), 1000.0 + 10 * m)
             for m in range(30) for _ in range(4)]
-    placements = pd.DataFrame(rows, columns=["region", "placement_type", "month", "weekly_cost"])
+    placements = pd.DataFrame(rows, columns=["region", "placement_type", "month", "weekly_cost"]).assign(la_code="840")
     out = forecast_spend(placements, ["region", "placement_type"])
     forecast = out[out["kind"] == "forecast"]
     assert len(forecast) == 12 and forecast["month"].iloc[0] == dt.date(2025, 7, 1)
@@ -62,7 +62,7 @@ def test_an_unchanged_series_keeps_its_rows_and_a_changed_one_is_refitted(monkey
 
     rows = [(region, "Foster", dt.date(2024 + m // 12, m % 12 + 1, 1), 1000.0 + 7 * m + 50 * (i % 3))
             for region in ("North East", "South West") for m in range(14) for i in range(3 + m % 4)]
-    placements = pd.DataFrame(rows, columns=["region", "placement_type", "month", "weekly_cost"])
+    placements = pd.DataFrame(rows, columns=["region", "placement_type", "month", "weekly_cost"]).assign(la_code="840")
     first = forecast_spend(placements, ["region", "placement_type"])
     fits = []
     fit = forecast.fit_predict
