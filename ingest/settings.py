@@ -59,6 +59,11 @@ class Settings:
         return self.home / "warehouse" / "warehouse.duckdb"
 
     @property
+    def dbt_target(self) -> Path:
+        """dbt's target folder for this data root's builds: partial parsing carries over from night to night."""
+        return self.home / "dbt" / "target"
+
+    @property
     def published(self) -> Path:
         return self.home / "published" / "placements.duckdb"
 

@@ -29,12 +29,14 @@ EXAMPLE_QUERY = ("SELECT la_name, placement_year, placements_costed, cost_index 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from warehouse.load import preflight, start_assessors
+    from warehouse.transform.warm import warm_dbt_for
 
     settings = prepare_process()
     started = time.monotonic()
     with exclusive(settings.home, "placements run", settings.lock_wait_seconds):
         preflight(settings)  # keys present and the warehouse's own, before anything is read or moved
-        with start_assessors():  # they load Great Expectations while this process loads Dagster
+        # Great Expectations, then dbt, load on the other core while this process loads Dagster
+        with start_assessors() as gate_built, warm_dbt_for(settings, after=gate_built):
             from dagster import DagsterInstance
 
             from orchestration.definitions import defs

@@ -10,7 +10,7 @@ import logging
 import os
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -182,14 +182,15 @@ def _pool() -> ProcessPoolExecutor:
 
 
 @contextmanager
-def start_assessors() -> Iterator[None]:
+def start_assessors() -> Iterator[Future]:
     """For the `placements run` command: an assessor process starts now and loads Great Expectations (seconds)
-    on the other core while this process loads Dagster, so a night's few files find their gate ready."""
+    on the other core while this process loads Dagster, so a night's few files find their gate ready.
+    Yields a future done when that process's gate is built."""
     pool = _pool()
-    pool.submit(int)  # spawns one; a backfill's tasks spawn the others when they find none idle
+    ready = pool.submit(int)  # spawns one; a backfill's tasks spawn the others when they find none idle
     _WARM.append(pool)
     try:
-        yield
+        yield ready
     finally:
         if pool in _WARM:  # not used: no intake ran
             _WARM.remove(pool)

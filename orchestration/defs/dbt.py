@@ -69,8 +69,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
             continue
         # A target folder per data root: dbt's partial parsing reuses it from one night to the next.
         with dbt_environment(settings):
-            invocation = dbt.cli(phase, context=context, raise_on_error=False,
-                                 target_path=settings.home / "dbt" / "target")
+            invocation = dbt.cli(phase, context=context, raise_on_error=False, target_path=settings.dbt_target)
         yield from invocation.stream()
         results = invocation.get_artifact("run_results.json").get("results", [])
         failed = [r["unique_id"] for r in results if r.get("status") not in {"success", "pass", "skipped"}]

@@ -68,13 +68,22 @@ class VenvDbt(DbtCliResource):
     def _initialize_dbt_core_adapter(self, args):
         return None
 
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator["VenvDbt"]:
+        """For the run: dbt loaded ahead in a warm process (warehouse/transform/warm.py), which the executable
+        placements-dbt hands the build to; `placements run` starts it before it loads Dagster."""
+        from warehouse.transform.warm import warm_dbt_for
+
+        with warm_dbt_for(load_settings()):
+            yield self
+
 
 defs = dg.Definitions(
     resources={
         "placements": PlacementsSettings(),
         "run_lock": RunLock(),
-        # the venv's dbt, whether or not the venv is activated (no PATH change needed)
+        # the venv's dbt, whether or not the venv is activated (no PATH change needed), through the warm process
         "dbt": VenvDbt(project_dir=dbt_project, profiles_dir=str(DBT_DIR),
-                              dbt_executable=str(Path(sys.executable).parent / "dbt")),
+                       dbt_executable=str(Path(sys.executable).parent / "placements-dbt")),
     }
 )

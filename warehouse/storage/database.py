@@ -7,6 +7,8 @@ so the encryption and its settings are defined once. The database is attached un
 
 from __future__ import annotations
 
+import os
+import shutil
 from importlib import resources
 from pathlib import Path
 
@@ -38,10 +40,36 @@ def _httpfs() -> Path:
     return Path(str(path))
 
 
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def scratch_folder(warehouse: Path) -> Path:
+    """Where this process's DuckDB spills (encrypted), beside the warehouse: a folder per process. DuckDB
+    refuses to turn on temp_file_encryption over temporary files already there, which a killed process
+    leaves behind (before, dbt spilled into dbt_project/.tmp, and after a build was killed the next one
+    failed); the folders of processes no longer running are removed here."""
+    root = Path(warehouse).parent / ".tmp"
+    root.mkdir(parents=True, exist_ok=True)
+    for entry in root.iterdir():
+        if not entry.name.isdigit() or (int(entry.name) != os.getpid() and not _running(int(entry.name))):
+            shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+    folder = root / str(os.getpid())
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
 def attach(con: duckdb.DuckDBPyConnection, path: Path, storage_key: bytes, read_only: bool = False,
            alias: str = CATALOG, use: bool = True, memory_limit: str = MEMORY_LIMIT) -> None:
     """Attach the encrypted warehouse at `path` as `alias` (and make it the default catalog)."""
     con.execute(f"LOAD {literal(_httpfs())}")
+    con.execute(f"SET temp_directory = {literal(str(scratch_folder(path)))}")
     con.execute("SET temp_file_encryption = true")  # spills to disk are encrypted too
     con.execute(f"SET memory_limit = {literal(memory_limit)}")
     options = f"ENCRYPTION_KEY {literal(warehouse_passphrase(storage_key))}" + (", READ_ONLY" if read_only else "")
@@ -60,7 +88,7 @@ def open_warehouse(settings: Settings, read_only: bool = False):
 
 def open_duckdb_warehouse(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(config={"temp_directory": str(settings.warehouse.parent / ".tmp")})
+    con = duckdb.connect()
     try:
         attach(con, settings.warehouse, load_storage_key(), read_only)
     except Exception:
