@@ -38,14 +38,15 @@ def reported_months(frame: pd.DataFrame, region: str = "region", la: str = "la_c
     return's period). Later months hold only the LAs that returned early: read as the region's, they show a
     fall in demand that is only returns not yet in. An LA whose returns stopped more than LAPSED_MONTHS
     before the region's latest is not waited for. `frame` has `region`, `la` and `period` (monthly)."""
-    latest = frame.groupby([region, la])["period"].max().to_frame("latest")
-    latest["reported"] = pd.PeriodIndex(latest["latest"]).asfreq("Q").asfreq("M", how="end")
+    months = pd.Series(frame["period"].array.asi8, index=frame.index)  # month numbers: fast to group
+    by_la = months.groupby([frame[region], frame[la]], sort=False).agg(["min", "max"])
+    by_la["reported"] = by_la["max"] + 2 - by_la["max"] % 3  # the last month of its quarter
     spans = {}
-    for name, las in latest.groupby(level=0):
+    for name, las in by_la.groupby(level=0, sort=False):
         newest = las["reported"].max()
-        active = las[las["reported"].to_numpy() >= (newest - LAPSED_MONTHS)]
-        first = frame.loc[frame[region] == name, "period"].min()
-        spans[name] = pd.period_range(first, max(active["reported"].min(), first), freq="M")
+        last = las.loc[las["reported"] >= newest - LAPSED_MONTHS, "reported"].min()
+        first = las["min"].min()
+        spans[name] = pd.PeriodIndex.from_ordinals(range(first, max(last, first) + 1), freq="M")
     return spans
 
 

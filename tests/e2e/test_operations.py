@@ -94,6 +94,34 @@ def test_a_failing_dbt_test_publishes_nothing(night):
     assert verdict == (False,)
 
 
+def test_the_contract_test_names_each_broken_rule_and_publishes_nothing(night):
+    """stg_placements' one conforms_to_contract test: a value outside its vocabulary (a column and a list
+    column) and a required field missing are three rules broken, counted, with no value shown."""
+    import json
+
+    from orchestration.definitions import defs
+
+    published = night["home"] / "published" / "placements.duckdb"
+    before = _sha(published)
+    with open_wh(night["home"], read_only=False) as con:
+        con.execute("""INSERT INTO raw.placements BY NAME
+                       SELECT * REPLACE ('Next week' AS needed_by, ['Semaphore'] AS communication_requirements,
+                                         NULL AS cultural_needs, 'broken-contract-row' AS submission_id)
+                       FROM raw.placements LIMIT 2""")
+    try:
+        with dg.DagsterInstance.get() as instance:
+            result = defs.resolve_job_def("nightly_run").execute_in_process(instance=instance,
+                                                                             raise_on_error=False)
+    finally:
+        with open_wh(night["home"], read_only=False) as con:
+            con.execute("DELETE FROM raw.placements WHERE submission_id = 'broken-contract-row'")
+    assert not result.success and _sha(published) == before
+    results = json.loads((night["home"] / "dbt" / "target" / "run_results.json").read_text())["results"]
+    contract = next(r for r in results if r["unique_id"].startswith("test.placements.conforms_to_contract"))
+    assert (contract["status"], contract["failures"]) == ("fail", 3)
+    assert "Next week" not in json.dumps(contract) and "Semaphore" not in json.dumps(contract)
+
+
 def test_a_reader_keeps_working_across_a_publish(night):
     from orchestration.defs.publish import public_models
     from publish.analyst_file import publish

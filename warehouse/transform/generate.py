@@ -36,7 +36,9 @@ def _required_everywhere(contract: Contract, column: Column) -> bool:
 
 
 def staging_columns(contract: Contract) -> list[tuple[str, str, str, list]]:
-    """(staging column, SQL expression, description, tests) in the raw zone's column order."""
+    """(staging column, SQL expression, description, rules) in the raw zone's column order. A rule is
+    "not_null", {"vocabulary": name[, "is_list": True]} (both checked by one conforms_to_contract test) or a
+    dbt test of the column's own (relationships)."""
     out: list[tuple[str, str, str, list]] = []
     for c in contract.raw_columns:
         exposure = c.staging_exposure
@@ -54,8 +56,7 @@ def staging_columns(contract: Contract) -> list[tuple[str, str, str, list]]:
             out.append((c.as_, f"{c.name} is not null", f"Whether a value was given for: {c.description}", []))
             continue
         if c.vocabulary:
-            args = {"vocabulary": c.vocabulary, **({"is_list": True} if c.type == "category_list" else {})}
-            tests.append({"in_contract_vocabulary": {"arguments": args}})
+            tests.append({"vocabulary": c.vocabulary, **({"is_list": True} if c.type == "category_list" else {})})
         if c.section and _required_everywhere(contract, c):
             tests.append("not_null")
         if c.name in {"submission_id", "la_code", "received_at", "source_row", "standard_version"}:
@@ -90,14 +91,28 @@ def staging_sql(contract: Contract) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _contract_rules(rules: list) -> dict:
+    out: dict = {}
+    for rule in rules:
+        if rule == "not_null":
+            out["not_null"] = True
+        elif "vocabulary" in rule:
+            out.update(rule)
+    return out
+
+
 def staging_yml(contract: Contract) -> str:
+    columns = staging_columns(contract)
+    checked = {name: _contract_rules(rules) for name, _, _, rules in columns if _contract_rules(rules)}
     doc = {"version": 2, "models": [{
         "name": "stg_placements",
         "description": "Accepted rows of every submission, conformed by the intake and pseudonymised. Raw child "
                        "ids, officer names and free text do not pass this model.",
+        "data_tests": [{"conforms_to_contract": {"arguments": {"columns": checked}}}],
         "columns": [{"name": name, "description": " ".join(description.split()),
-                     **({"data_tests": tests} if tests else {})}
-                    for name, _, description, tests in staging_columns(contract)],
+                     **({"data_tests": own} if (own := [r for r in rules if isinstance(r, dict) and
+                                                        "relationships" in r]) else {})}
+                    for name, _, description, rules in columns],
     }]}
     return f"# {HEADER}\n" + yaml.safe_dump(doc, sort_keys=False, width=120, allow_unicode=True)
 

@@ -246,13 +246,13 @@ def warm_dbt_for(settings, after: Future | None = None) -> Iterator[None]:
     so that its intake's worker processes have the memory."""
     from ingest.settings import PROJECT_ROOT
     from warehouse.load import PARALLEL_FROM_FILES  # where intake starts its worker processes
-    from warehouse.storage.engines import warehouse_for
+    from warehouse.storage.engines import dbt_variables
     from warehouse.storage.inbox import inbox_for
 
     if os.environ.get(ADDRESS_ENV) or len(inbox_for(settings).entries()) >= PARALLEL_FROM_FILES:
         yield
         return
-    env = {**os.environ, **warehouse_for(settings).dbt_environment(), "PLACEMENTS_HOME": str(settings.home)}
+    env = {**os.environ, **dbt_variables(settings), "PLACEMENTS_HOME": str(settings.home)}
     with warm_dbt(env, settings.dbt_target, PROJECT_ROOT / "dbt_project", after):
         yield
 
