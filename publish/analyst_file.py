@@ -9,7 +9,9 @@ nobody ever opens a half-written file. Publishing refuses unless dbt's build of 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import singledispatch
 from pathlib import Path
@@ -19,10 +21,10 @@ import duckdb
 from ingest.settings import Settings
 from publish.derived import derived_tables
 from publish.disclosure import EXPORTS
-from publish.exports import write_exports
+from publish.exports import stage_exports, staged_exports, swap_exports
 from publish.published_schema import copy_to_duckdb, swap_published
 from warehouse.security.encryption import load_storage_key
-from warehouse.storage.database import attach, open_warehouse
+from warehouse.storage.database import CATALOG, attach, open_warehouse
 from warehouse.storage.engines import DuckDbWarehouse, PostgresWarehouse, warehouse_for
 from warehouse.storage.sql import identifier, literal, qualified
 from warehouse.transform.builds import build_passed
@@ -82,6 +84,43 @@ def _(warehouse: PostgresWarehouse, out: duckdb.DuckDBPyConnection,
         return copy_to_duckdb(con, out, relations)
 
 
+def _exports_from(con, settings: Settings) -> dict[str, int]:
+    """The suppressed exports, from the public marts in `con`'s current schema: the marts that are exported
+    (fct_referrals, the big one, only through the derived tables) and the derived tables."""
+    present = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE database_name = "
+                                         "current_database() AND schema_name = current_schema()").fetchall()}
+    frames = {t: con.execute(f"SELECT * FROM {identifier(t)}").df() for t in sorted(EXPORTED & present)}
+    frames.update(derived_tables(con, present))
+    return stage_exports(frames, settings.exports, settings.suppression_threshold)
+
+
+@singledispatch
+def _write_files(warehouse: DuckDbWarehouse, out: duckdb.DuckDBPyConnection, staging: Path,
+                 relations: Sequence[tuple[str, str]]) -> tuple[dict[str, int], dict[str, int]]:
+    """The analyst file and the exports: rows per table, rows per export. On DuckDB the exports are read
+    from the warehouse's marts (read-only) on a second thread while this one writes the analyst file: the
+    copy is DuckDB's work, off Python's lock, and the exports mostly Python's, so the two overlap."""
+    def exports() -> dict[str, int]:
+        with warehouse.connect(read_only=True) as con:
+            con.execute(f"USE {CATALOG}.marts")
+            return _exports_from(con, warehouse.settings)
+
+    with ThreadPoolExecutor(max_workers=1) as aside:
+        exporting = aside.submit(exports)
+        tables = _copy_into(warehouse, out, relations)
+        out.execute("CHECKPOINT")
+        return tables, exporting.result()
+
+
+@_write_files.register
+def _(warehouse: PostgresWarehouse, out: duckdb.DuckDBPyConnection, staging: Path,
+      relations: Sequence[tuple[str, str]]) -> tuple[dict[str, int], dict[str, int]]:
+    """On PostgreSQL: the analyst file first, then the exports from it (their derived tables are DuckDB SQL)."""
+    tables = _copy_into(warehouse, out, relations)
+    out.execute("CHECKPOINT")
+    return tables, _exports_from(out, warehouse.settings)
+
+
 def publish(settings: Settings, run_id: str | None, relations: Sequence[tuple[str, str]]) -> PublishSummary:
     """Copy `relations` ((schema, table) in the warehouse) into a new analyst file and swap it in.
     `run_id` None skips the build check (operator tooling and tests)."""
@@ -96,16 +135,11 @@ def publish(settings: Settings, run_id: str | None, relations: Sequence[tuple[st
     summary = PublishSummary()
     try:
         with duckdb.connect(str(staging)) as out:
-            summary.tables = _copy_into(warehouse_for(settings), out, relations)
-            out.execute("CHECKPOINT")
-        with duckdb.connect(str(staging), read_only=True) as con:
-            # only the tables that are exported are read into memory (fct_referrals is the big one)
-            frames = {t: con.execute(f"SELECT * FROM main.{identifier(t)}").df() for t in summary.tables
-                      if t in EXPORTED}
-            frames.update(derived_tables(con))
-        summary.exports = write_exports(frames, target.parent / "exports", settings.suppression_threshold)
+            summary.tables, summary.exports = _write_files(warehouse_for(settings), out, staging, relations)
+        swap_exports(settings.exports)  # both written: the exports, then the file, take their place
         os.replace(staging, target)  # atomic on one filesystem: readers see the old or the new file
     finally:
         staging.unlink(missing_ok=True)
         Path(str(staging) + ".wal").unlink(missing_ok=True)
+        shutil.rmtree(staged_exports(settings.exports), ignore_errors=True)
     return summary

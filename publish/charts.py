@@ -6,7 +6,10 @@ chart is the table printed under it. Suppressed values are absent from the data 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import get_context
 
 import altair as alt
 import pandas as pd
@@ -17,10 +20,62 @@ FONT = "Arial"
 LABELLED_CELLS = 400  # a heat map prints its values up to a region's LAs x quarters; beyond, colour only
 
 
-def svg(chart: alt.TopLevelMixin) -> str:
+def _render(spec: dict) -> str:
     """The chart as inline SVG; no URL may be fetched while rendering (`allowed_base_urls=[]`)."""
-    spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict()
     return vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
+
+
+def _warm_up() -> None:
+    _render({"mark": "point", "data": {"values": [{"x": 1}]},
+             "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+
+
+# Drawing is vl-convert's JavaScript engine (its first drawing also starts it: half a second), about two
+# seconds of a national report. A run starts a renderer process while dbt builds (start_renderer), and
+# the report's charts are drawn there while this process writes the rest of the page and the LAs' pages.
+_RENDERER: list[ProcessPoolExecutor] = []
+_ASIDE: list[dict[str, Future]] = []  # the charts of the report being written (charts_aside)
+
+
+def start_renderer() -> None:
+    """A process that has loaded vl-convert and drawn once, for the next report (idempotent)."""
+    if not _RENDERER:
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), initializer=_warm_up)
+        pool.submit(int)
+        _RENDERER.append(pool)
+
+
+def stop_renderer() -> None:
+    while _RENDERER:
+        _RENDERER.pop().shutdown(wait=False, cancel_futures=True)
+
+
+def svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as inline SVG, or, inside charts_aside with a renderer running, a placeholder for it."""
+    spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict()
+    if _RENDERER and _ASIDE:
+        placeholder = f"<!--chart {len(_ASIDE[-1])}-->"  # `<` never survives escaping in page text
+        _ASIDE[-1][placeholder] = _RENDERER[0].submit(_render, spec)
+        return placeholder
+    return _render(spec)
+
+
+@contextmanager
+def charts_aside() -> Iterator[Callable[[str], str]]:
+    """Charts made inside this block are drawn in the renderer process, when one runs; yields `fill`,
+    which puts the drawings into the page in place of their placeholders (waiting for them)."""
+    pending: dict[str, Future] = {}
+    _ASIDE.append(pending)
+
+    def fill(html: str) -> str:
+        for placeholder, drawing in pending.items():
+            html = html.replace(placeholder, drawing.result(), 1)
+        return html
+
+    try:
+        yield fill
+    finally:
+        _ASIDE.remove(pending)
 
 
 def drawn(make: Callable[..., str]) -> Callable[..., str]:

@@ -80,10 +80,9 @@ SOURCES = {"report_sufficiency_by_la_quarter": "mart_sufficiency", "report_suffi
            "report_data_quality_by_la_quarter": "mart_data_quality"}
 
 
-def derived_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
-    """Each derived table whose mart was published, as a frame, read from the analyst file open on `con`."""
-    tables = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall()
-    present = {t for (t,) in tables}
+def derived_tables(con: duckdb.DuckDBPyConnection, present: set[str]) -> dict[str, pd.DataFrame]:
+    """Each derived table whose mart is `present` (published), as a frame, read on `con`, whose current
+    schema holds the public marts (the analyst file, or the warehouse's marts)."""
     return {name: con.execute(sql).df() for name, sql in QUERIES.items() if SOURCES[name] in present}
 
 

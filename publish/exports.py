@@ -40,16 +40,25 @@ def export_tables(tables: dict[str, pd.DataFrame], folder: Path, threshold: int)
     return written
 
 
-def write_exports(frames: dict[str, pd.DataFrame], folder: Path, threshold: int) -> dict[str, int]:
-    """Write the exports into a fresh folder beside `folder`, then swap it in."""
-    fresh = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+def staged_exports(folder: Path) -> Path:
+    """Where the next set of exports is written before it replaces `folder`."""
+    return folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
+
+
+def stage_exports(frames: dict[str, pd.DataFrame], folder: Path, threshold: int) -> dict[str, int]:
+    """Write the exports into a fresh folder beside `folder` (swap_exports puts it in place)."""
+    fresh = staged_exports(folder)
     shutil.rmtree(fresh, ignore_errors=True)
     fresh.mkdir(parents=True)
-    written = export_tables(frames, fresh, threshold)
+    return export_tables(frames, fresh, threshold)
+
+
+def swap_exports(folder: Path) -> None:
+    """The staged exports in place of `folder`, as one folder: a reader never sees half a set."""
+    fresh = staged_exports(folder)
     old = folder.with_name(f".{folder.name}.old")
     shutil.rmtree(old, ignore_errors=True)
     if folder.exists():
         folder.rename(old)
     fresh.rename(folder)
     shutil.rmtree(old, ignore_errors=True)
-    return written

@@ -5,7 +5,8 @@ words computed from the data, the table behind it (collapsible) and a note on wh
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -291,8 +292,19 @@ def render_report(exports: Path, threshold: int, generated: dt.datetime) -> str:
     return page(title, "".join(body))
 
 
-def write_report(exports: Path, target: Path, threshold: int) -> Path:
+@contextmanager
+def report_aside(exports: Path, target: Path, threshold: int) -> Iterator[None]:
+    """The report written while the block runs: its page built here, its charts drawn in the renderer
+    process (charts.start_renderer) when one runs, and the page written when the block ends."""
     from publish.pages import write_atomically
 
-    write_atomically(target, render_report(exports, threshold, dt.datetime.now(dt.UTC).replace(tzinfo=None)))
+    with charts.charts_aside() as fill:
+        html = render_report(exports, threshold, dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        yield
+        write_atomically(target, fill(html))
+
+
+def write_report(exports: Path, target: Path, threshold: int) -> Path:
+    with report_aside(exports, target, threshold):
+        pass
     return target

@@ -124,3 +124,16 @@
 {% macro round_money(column) -%}
     round(cast(cast({{ column }} as varchar) as decimal(38, 6)), 2)
 {%- endmacro %}
+
+{# Whether a list holds a value, other than null, outside `allowed` (a SQL list of literals). DuckDB's
+   list_filter: a correlated unnest per row took a national contract test from 0.1 s to 1.8 s. #}
+{% macro list_has_other_than(column, allowed) -%}
+    {{ return(adapter.dispatch('list_has_other_than', 'placements')(column, allowed)) }}
+{%- endmacro %}
+{% macro default__list_has_other_than(column, allowed) -%}
+    len(list_filter({{ column }}, v -> v is not null and v not in ({{ allowed }}))) > 0
+{%- endmacro %}
+{% macro postgres__list_has_other_than(column, allowed) -%}
+    exists (select 1 from unnest({{ column }}) as listed (value) where listed.value is not null
+            and listed.value not in ({{ allowed }}))
+{%- endmacro %}

@@ -19,9 +19,7 @@
             {%- endfor -%}
         {%- endset -%}
         {%- if rule.get('is_list') -%}
-            {%- do rules.append((column, 'not in ' ~ rule['vocabulary'],
-                'exists (select 1 from unnest(' ~ column ~ ') as listed (value) where listed.value is not null '
-                ~ 'and listed.value not in (' ~ allowed ~ '))')) -%}
+            {%- do rules.append((column, 'not in ' ~ rule['vocabulary'], list_has_other_than(column, allowed))) -%}
         {%- else -%}
             {%- do rules.append((column, 'not in ' ~ rule['vocabulary'],
                 column ~ ' is not null and ' ~ column ~ ' not in (' ~ allowed ~ ')')) -%}

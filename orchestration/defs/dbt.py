@@ -45,7 +45,10 @@ def _not_downstream_of(models: list[str]) -> list[str]:
             dagster_dbt_translator=translator, retry_policy=dg.RetryPolicy(max_retries=2, delay=30))
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                placements: PlacementsSettings, run_lock: RunLock) -> Iterator[Any]:
+    from publish.charts import start_renderer
+
     settings = placements.settings()
+    start_renderer()  # publish's chart renderer loads while dbt builds (this process mostly waits for it)
     project_hash = dbt_project_hash()
     args = ["build"]
     if reason := needs_full_refresh(settings, project_hash):

@@ -32,12 +32,18 @@ PUBLIC = public_models()
 )
 def published_placements(context: dg.AssetExecutionContext, placements: PlacementsSettings,
                          run_lock: RunLock) -> dg.MaterializeResult:
-    from publish.report import write_report  # Altair and vl-convert load only when a run publishes
+    from publish.charts import stop_renderer
+    from publish.report import report_aside  # Altair and vl-convert load only when a run publishes
 
     settings = placements.settings()
-    summary = publish(settings, run_id=context.run_id, relations=[relation for _, relation in PUBLIC])
-    report = write_report(settings.exports, settings.report, settings.suppression_threshold)
-    feedback = write_feedback(settings, settings.exports)
+    try:
+        summary = publish(settings, run_id=context.run_id, relations=[relation for _, relation in PUBLIC])
+        report = settings.report
+        # the report's charts are drawn in the renderer process while this one writes the LAs' pages
+        with report_aside(settings.exports, report, settings.suppression_threshold):
+            feedback = write_feedback(settings, settings.exports)
+    finally:
+        stop_renderer()
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(settings.published)),
