@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks.floor import run_floor
@@ -30,8 +31,20 @@ KEYS = {"PLACEMENTS_PSEUDONYMISATION_KEY": "benchmark-key-0123456789",
         "PLACEMENTS_STORAGE_KEY": "benchmark-storage-key-0123456789"}
 
 
-def _tree_rss_mb(root: int) -> float:
-    """Resident memory of a process and all its descendants together, from /proc (MB)."""
+@dataclass(frozen=True)
+class Run:
+    """One timed command: wall seconds, peak memory of its processes together, its stdout."""
+    seconds: float
+    rss_mb: float  # resident sets summed: pages two processes share (imported code) counted in each
+    pss_mb: float  # proportional sets summed: each shared page split among its sharers, the machine's real use
+    out: str
+
+    @property
+    def memory(self) -> str:
+        return f"peak {self.pss_mb:,.0f} MB ({self.rss_mb:,.0f} MB resident, shared pages counted per process)"
+
+
+def _descendants(root: int) -> set[int]:
     parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -46,29 +59,38 @@ def _tree_rss_mb(root: int) -> float:
         children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
         tree.update(children)
         frontier += children
-    total = 0
-    for pid in tree:
+    return tree
+
+
+def _tree_memory_mb(root: int) -> tuple[float, float]:
+    """Resident and proportional memory of a process and all its descendants together, from /proc (MB)."""
+    rss = pss = 0
+    for pid in _descendants(root):
         try:
-            status = Path(f"/proc/{pid}/status").read_text()
-            total += int(status.split("VmRSS:")[1].split()[0]) if "VmRSS:" in status else 0
-        except (OSError, IndexError, ValueError):
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        except OSError:  # gone meanwhile
             continue
-    return total / 1024
+        fields = dict(line.split(":", 1) for line in rollup.splitlines()[1:] if ":" in line)
+        rss += int(fields.get("Rss", "0 kB").split()[0])
+        pss += int(fields.get("Pss", "0 kB").split()[0])
+    return rss / 1024, pss / 1024
 
 
-def measured(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, peak resident MB of the command's processes together (itself, its assessor workers,
-    dbt: sampled from /proc every 0.2 s) and its stdout. (The kernel's ru_maxrss of a child is no use here:
-    it starts from this benchmark's own size at fork, which holds the generated backfill.)"""
+def measured(args: list[str], env: dict[str, str]) -> Run:
+    """Wall seconds, peak memory of the command's processes together (itself, its assessor workers, dbt:
+    sampled from /proc every 0.2 s) and its stdout. (The kernel's ru_maxrss of a child is no use here:
+    it starts from this benchmark's own size at fork, which holds the generated backfill.) The peak that
+    counts is the proportional one: the assessors and dbt each import much of the same code."""
     started = time.perf_counter()
-    peak = 0.0
+    peak_rss = peak_pss = 0.0
     with subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as child:
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak_rss, peak_pss
             while not done.wait(0.2):
-                peak = max(peak, _tree_rss_mb(child.pid))
+                rss, pss = _tree_memory_mb(child.pid)
+                peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -78,10 +100,10 @@ def measured(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
         sampler.join()
     if child.returncode:
         raise SystemExit(f"{' '.join(args)} failed (exit {child.returncode}):\n{out[-2000:]}")
-    return time.perf_counter() - started, peak, out
+    return Run(time.perf_counter() - started, peak_rss, peak_pss, out)
 
 
-def placements_run(home: Path) -> tuple[float, float, str]:
+def placements_run(home: Path) -> Run:
     env = {**os.environ, **KEYS, "PLACEMENTS_HOME": str(home), "PLACEMENTS_DAGSTER_STORAGE": str(home / "dagster")}
     return measured([sys.executable, "-m", "orchestration.cli", "run"], env)
 
@@ -106,12 +128,11 @@ def main() -> None:
         print(f"backfill: {args.las} LAs x 20 quarters x {args.per_quarter} referrals: {files:,} files, "
               f"{rows:,} rows")
         floor = run_floor(home / "landing")
-        backfill_seconds, backfill_peak, out = placements_run(home)
-        summary = next((line for line in out.splitlines() if line.startswith("Files:")), "")
+        run = placements_run(home)
+        summary = next((line for line in run.out.splitlines() if line.startswith("Files:")), "")
         print(f"floor:           {floor['seconds']:6.1f} s  ({floor['rows']:,} rows read)")
-        print(f"placements run:  {backfill_seconds:6.1f} s  peak {backfill_peak:,.0f} MB (its processes together)  "
-              f"({summary})")
-        print(f"ratio product / floor: {backfill_seconds / floor['seconds']:.1f}x")
+        print(f"placements run:  {run.seconds:6.1f} s  {run.memory}  ({summary})")
+        print(f"ratio product / floor: {run.seconds / floor['seconds']:.1f}x")
 
         one = generate_region(root / "night", seed=99, las=las[:1], first_year=2026, quarters=1,
                               referrals_per_quarter=args.per_quarter, messy=False, today=dt.date(2026, 6, 1))
@@ -119,24 +140,23 @@ def main() -> None:
             target = home / "landing" / path.parent.name / path.name
             target.parent.mkdir(parents=True, exist_ok=True)
             path.rename(target)
-        seconds, peak, _ = placements_run(home)
-        print(f"night, one new file into the backfilled warehouse: {seconds:.1f} s  peak {peak:,.0f} MB")
+        night = placements_run(home)
+        print(f"night, one new file into the backfilled warehouse: {night.seconds:.1f} s  {night.memory}")
         other = generate_region(root / "sensor", seed=98, las=las[1:2], first_year=2026, quarters=1,
                                 referrals_per_quarter=args.per_quarter, messy=False, today=dt.date(2026, 6, 1))
         run_seconds, waited = time_sensor_run(home, other.files[0], {**os.environ, **KEYS})
         print(f"night through the daemon's sensor: run {run_seconds:.1f} s (Dagster's start to end); "
               f"file arrival to published {waited:.1f} s (the sensor looks every 60 s)")
 
-        points = {args.per_quarter: (files, rows, backfill_seconds, backfill_peak)}
+        points = {args.per_quarter: (files, rows, run)}
         for per_quarter in (int(p) for p in args.growth.split(",") if p):
             grown, grown_files, grown_rows = backfill(root, las, per_quarter)
-            took, peak, _ = placements_run(grown)
-            points[per_quarter] = (grown_files, grown_rows, took, peak)
+            points[per_quarter] = (grown_files, grown_rows, placements_run(grown))
         if len(points) > 1:
             print("growth (files fixed, rows grow):")
-            for per_quarter, (n_files, n_rows, took, peak) in sorted(points.items()):
-                print(f"  {per_quarter:4d} referrals/quarter  {n_files:,} files  {n_rows:>9,} rows  {took:6.1f} s  "
-                      f"{took / n_rows * 1e6:5.0f} us/row  peak {peak:,.0f} MB")
+            for per_quarter, (n_files, n_rows, took) in sorted(points.items()):
+                print(f"  {per_quarter:4d} referrals/quarter  {n_files:,} files  {n_rows:>9,} rows  "
+                      f"{took.seconds:6.1f} s  {took.seconds / n_rows * 1e6:5.0f} us/row  {took.memory}")
 
 
 if __name__ == "__main__":

@@ -123,6 +123,7 @@ def run_intake(settings: Settings, run_id: str = "") -> IntakeResult:
                 for batch in _transactions(list(zip(landed, assessments, strict=True))):
                     result.files.extend(_settle(con, contract, settings, [lf for lf, _ in batch],
                                                 [a for _, a in batch], run_id))
+                del assessments  # recorded: the task's rows are freed before the next one arrives
                 done += task
     finally:
         con.close()

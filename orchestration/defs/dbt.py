@@ -48,7 +48,6 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     from publish.charts import start_renderer
 
     settings = placements.settings()
-    start_renderer()  # publish's chart renderer loads while dbt builds (this process mostly waits for it)
     project_hash = dbt_project_hash()
     args = ["build"]
     if reason := needs_full_refresh(settings, project_hash):
@@ -56,6 +55,9 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         args.append("--full-refresh")
     else:  # the unit tests check the models' code, which passed them at the last build and has not changed
         args += ["--exclude-resource-type", "unit_test"]
+        # a night: publish's chart renderer loads while dbt builds (this process mostly waits for dbt); a
+        # full build needs the memory, and its publish starts the renderer itself
+        start_renderer()
     warehouse = warehouse_for(settings)
     # one build; where dbt runs no Python models (PostgreSQL), the forecasts' Python runs between two phases
     phases = [args] if warehouse.python_models else [

@@ -32,10 +32,11 @@ PUBLIC = public_models()
 )
 def published_placements(context: dg.AssetExecutionContext, placements: PlacementsSettings,
                          run_lock: RunLock) -> dg.MaterializeResult:
-    from publish.charts import stop_renderer
+    from publish.charts import start_renderer, stop_renderer
     from publish.report import report_aside  # Altair and vl-convert load only when a run publishes
 
     settings = placements.settings()
+    start_renderer()  # started during a night's dbt build already
     try:
         summary = publish(settings, run_id=context.run_id, relations=[relation for _, relation in PUBLIC])
         report = settings.report

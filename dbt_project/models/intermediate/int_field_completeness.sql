@@ -33,22 +33,29 @@ pending as (
     {% endif %}
 ),
 
-rows_to_count as (
-    select r.*
-    from {{ source('raw', 'placements') }} as r
-    where r.submission_id in (select pending.submission_id from pending)
+per_submission as (  -- one scan of raw: every field's counts as columns of one row per submission
+    select
+        submission_id,
+        cast(count(*) as integer) as rows_loaded,
+        {%- for field in contract_fields() %}
+            cast(count({{ field }}) as integer) as filled_{{ loop.index }},
+            bool_or({{ list_has('not_collected', "'" ~ field ~ "'") }}) as skipped_{{ loop.index }}
+            {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ source('raw', 'placements') }}
+    where submission_id in (select pending.submission_id from pending)
+    group by submission_id
 ),
 
-counts as (
+counts as (  -- ... then one row per submission and field
     {%- for field in contract_fields() %}
         select
             submission_id,
             '{{ field }}' as field_name,
-            not bool_or({{ list_has('not_collected', "'" ~ field ~ "'") }}) as is_collected,
-            cast(count(*) as integer) as rows_loaded,
-            cast(count({{ field }}) as integer) as rows_filled
-        from rows_to_count
-        group by submission_id
+            not skipped_{{ loop.index }} as is_collected,
+            rows_loaded,
+            filled_{{ loop.index }} as rows_filled
+        from per_submission
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 )
