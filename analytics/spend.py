@@ -131,8 +131,9 @@ def forecast_spend(placements: pd.DataFrame, keys: list[str], horizon: int = HOR
     """`placements`: one row per costed new placement with the key columns (the first is the region),
     `la_code`, `month` (first day) and `weekly_cost`. Returns monthly history over the region's reported
     months (forecast.reported_months: placements in later months wait for the region's other returns) and
-    `horizon` forecast months for every key. A key whose inputs are those of `previous` (same placements,
-    months and code: its `method`) keeps its rows unrefitted."""
+    `horizon` forecast months for every key with a placement in those months (one whose placements all
+    started later has none yet: there is no cost to project). A key whose inputs are those of `previous`
+    (same placements, months and code: its `method`) keeps its rows unrefitted."""
     if placements.empty:
         return pd.DataFrame()
     placements = placements.assign(period=pd.to_datetime(placements["month"]).dt.to_period("M"))
@@ -144,6 +145,8 @@ def forecast_spend(placements: pd.DataFrame, keys: list[str], horizon: int = HOR
         key = key if isinstance(key, tuple) else (key,)
         months = spans[key[0]]
         group = group[group["period"] <= months[-1]]
+        if group.empty:  # every placement after the region's reported months: no outlook until they are in
+            continue
         future = pd.period_range(months[-1] + 1, periods=horizon, freq="M")
         history_months, future_months = list(months.to_timestamp().date), list(future.to_timestamp().date)
         digest = _inputs_digest(key, group, months, horizon)
@@ -163,6 +166,8 @@ def forecast_spend(placements: pd.DataFrame, keys: list[str], horizon: int = HOR
         predicted = spend_forecast(forecast.fit_predict(counts, horizon), trend, _month_numbers(future, months[0]))
         frames.append(pd.DataFrame({**meta, "month": future_months,
                                     "kind": "forecast", **{c: predicted[c].to_numpy() for c in predicted}}))
+    if not frames:
+        return pd.DataFrame()
     out = pd.concat(frames, ignore_index=True)
     for column in ["weekly_cost", "new_placements_sd", "unit_weekly_cost_se", "placement_cost_sd"]:
         if column not in out:

@@ -77,3 +77,15 @@ def test_an_unchanged_series_keeps_its_rows_and_a_changed_one_is_refitted(monkey
     assert kept.equals(first[first["region"] == "North East"].reset_index(drop=True))
     assert not third[third["region"] == "South West"]["unit_weekly_cost"].equals(
         first[first["region"] == "South West"]["unit_weekly_cost"])
+
+
+def test_a_type_placed_only_after_the_regions_reported_months_has_no_outlook_yet():
+    # two LAs of one region: 840 has returned to June, 841 only to March, so the region's months end in
+    # March; 840's only residential placements started in May (found by the soak: the fit had no cost)
+    rows = [("North East", "840", "Foster", dt.date(2025, m, 1), 900.0) for m in (1, 2, 3, 4)]
+    rows += [("North East", "841", "Foster", dt.date(2025, m, 1), 950.0) for m in (1, 2, 3)]
+    rows += [("North East", "840", "Residential", dt.date(2025, 5, 1), 4000.0)]
+    placements = pd.DataFrame(rows, columns=["region", "la_code", "placement_type", "month", "weekly_cost"])
+    out = forecast_spend(placements, ["region", "placement_type"])
+    assert set(out["placement_type"]) == {"Foster"}
+    assert out.loc[out["kind"] == "history", "month"].max() == dt.date(2025, 3, 1)
