@@ -15,6 +15,15 @@ from analytics import smoothing
 from analytics.smoothing import fit_ses
 
 HORIZON = 12
+DEMAND_KEYS = ["region", "preferred_placement_type"]
+# the forecast table's columns (as DuckDB types), on both profiles: the dbt Python model on DuckDB, the
+# table written beside dbt on PostgreSQL (warehouse/transform/forecast.py)
+DEMAND_COLUMNS = {
+    "region": "varchar", "preferred_placement_type": "varchar", "month": "date", "kind": "varchar",
+    "referrals": "float8", "forecast": "float8", "lo80": "float8", "hi80": "float8", "lo95": "float8",
+    "hi95": "float8", "model": "varchar", "backtest_months": "bigint", "backtest_mae_model": "float8",
+    "backtest_mae_seasonal_naive": "float8", "method": "varchar"}
+_DTYPES = {"varchar": "string", "date": "datetime64[ns]", "float8": "float64", "bigint": "Int64"}
 MODEL_NAME = "ETS(A,N,N) simple exponential smoothing, maximum likelihood"
 MIN_MONTHS_FOR_ETS = 6  # fewer months cannot identify the smoothing weight and the noise
 Z80, Z95 = 1.2815515655446004, 1.959963984540054  # standard normal quantiles 0.9 and 0.975
@@ -165,3 +174,16 @@ def _same_history(old: pd.DataFrame, months: list, series: pd.Series) -> bool:
     return (len(history) == len(series)
             and list(pd.to_datetime(history["month"]).dt.date) == months
             and np.array_equal(history["referrals"].to_numpy(dtype=float), series.to_numpy()))
+
+
+def as_table(frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """A forecast's rows as its table: every column, in order (one a frame lacks is blank). With nothing to
+    forecast yet (no referral, no costed placement) the rows are none but the columns are typed: a table
+    needs columns, and the marts read them (DuckDB refuses a frame without columns: the build failed)."""
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series([], dtype=_DTYPES[t]) for c, t in columns.items()})
+    frame = frame.copy()
+    for column in columns:
+        if column not in frame:
+            frame[column] = None
+    return frame[list(columns)]

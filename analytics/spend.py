@@ -23,6 +23,13 @@ from analytics import forecast
 from analytics.forecast import HORIZON, MODEL_NAME, Z95, seasonal_naive
 
 CODE = hashlib.sha256(Path(__file__).read_bytes() + forecast.METHOD.encode()).hexdigest()[:12]
+SPEND_KEYS = ["region", "placement_type"]
+SPEND_COLUMNS = {  # the outlook table's columns, as forecast.DEMAND_COLUMNS
+    "region": "varchar", "placement_type": "varchar", "month": "date", "kind": "varchar",
+    "new_placements": "float8", "unit_weekly_cost": "float8", "weekly_cost": "float8",
+    "new_placements_sd": "float8", "unit_weekly_cost_se": "float8", "placement_cost_sd": "float8",
+    "model": "varchar", "backtest_months": "bigint", "backtest_mae_model": "float8",
+    "backtest_mae_seasonal_naive": "float8", "method": "varchar"}
 MODEL = f"new placements: {MODEL_NAME}; weekly cost each: linear trend (least squares over placements)"
 
 

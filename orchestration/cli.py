@@ -346,10 +346,12 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The installed command: `main`, then the exit handlers (logging, worker processes), then the process
-    ends without the interpreter tearing down every object that Dagster, dbt's manifest and pandas made
-    (a second of every run)."""
+    """The installed command: `main`, then what the interpreter does at exit before it tears down (threads
+    joined and their exit hooks, which shut down process pools, then the exit handlers: logging, worker
+    processes), then the process ends without tearing down every object that Dagster, dbt's manifest and
+    pandas made (a second of every run)."""
     import atexit
+    import threading
 
     try:
         code = main()
@@ -357,6 +359,9 @@ def entry() -> None:
         code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     sys.stdout.flush()
     sys.stderr.flush()
+    # without this, a pool still open (the chart renderer of a night whose dbt failed) was never told to
+    # stop, and multiprocessing's exit handler waited for its idle process for ever
+    threading._shutdown()
     atexit._run_exitfuncs()
     os._exit(code)
 

@@ -45,7 +45,7 @@ def _not_downstream_of(models: list[str]) -> list[str]:
             dagster_dbt_translator=translator, retry_policy=dg.RetryPolicy(max_retries=2, delay=30))
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                placements: PlacementsSettings, run_lock: RunLock) -> Iterator[Any]:
-    from publish.charts import start_renderer
+    from publish.charts import start_renderer, stop_renderer
 
     settings = placements.settings()
     project_hash = dbt_project_hash()
@@ -82,6 +82,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         success = success and invocation.is_successful() and not failed
     record_dbt_verdict(settings, context.run_id, success, failures, project_hash)
     if not success:
+        stop_renderer()  # nothing will be published
         raise dg.Failure(
             description=f"dbt build failed ({len(failures)} models or tests): nothing will be published.",
             metadata={"failed": dg.MetadataValue.json(failures[:50])},

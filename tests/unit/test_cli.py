@@ -28,3 +28,18 @@ def test_validate_exit_codes_and_report(home, tmp_path, capsys):
 def test_template_command_writes_a_workbook(tmp_path):
     assert main(["template", str(tmp_path / "t.xlsx")]) == 0
     assert (tmp_path / "t.xlsx").stat().st_size > 5000
+
+
+def test_the_command_ends_with_a_process_pool_left_open():
+    # a night whose dbt build fails leaves the chart renderer started during the build: the command must
+    # still end (found by make soak: it waited for the renderer's idle process for ever)
+    script = ("import orchestration.cli as cli\n"
+              "from publish.charts import _RENDERER, start_renderer\n"
+              "def main():\n"
+              "    start_renderer()\n"
+              "    _RENDERER[0].submit(int).result()  # its process started and idle, as after a build\n"
+              "    return 1\n"
+              "cli.main = main\n"
+              "cli.entry()\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr

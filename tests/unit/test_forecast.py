@@ -3,7 +3,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from analytics.forecast import MODEL_NAME, SHORT_MODEL_NAME, forecast_demand
+from analytics.forecast import DEMAND_COLUMNS, MODEL_NAME, SHORT_MODEL_NAME, as_table, forecast_demand
+from analytics.spend import SPEND_COLUMNS, SPEND_KEYS, forecast_spend
 
 
 def _monthly(counts, end="2025-03", la="840"):
@@ -76,3 +77,27 @@ def test_an_la_whose_returns_stopped_is_not_waited_for():
     going = _monthly([6] * 27, end="2025-06", la="841")
     history = forecast_demand(pd.concat([stopped, going]), ["region", "type"]).query("kind == 'history'")
     assert history["month"].max() == dt.date(2025, 6, 1)
+
+
+@pytest.mark.parametrize("columns", [DEMAND_COLUMNS, SPEND_COLUMNS], ids=["demand", "spend"])
+def test_nothing_to_forecast_is_an_empty_table_with_the_forecasts_columns(columns):
+    # an accepted return whose referrals are all unplaced has no costed placement: DuckDB refused the
+    # column-less frame the spend outlook returned, the build failed and the night published nothing
+    import duckdb
+
+    empty = as_table(forecast_spend(pd.DataFrame(), SPEND_KEYS), columns)
+    con = duckdb.connect()
+    con.register("empty", empty)
+    con.execute("CREATE TABLE outlook AS SELECT * FROM empty")
+    types = {name: kind for name, kind, *_ in con.execute("DESCRIBE outlook").fetchall()}
+    assert list(types) == list(columns) and con.execute("SELECT count(*) FROM outlook").fetchone() == (0,)
+    expected = {"varchar": "VARCHAR", "float8": "DOUBLE", "bigint": "BIGINT", "date": "TIMESTAMP_NS"}
+    assert types == {name: expected[kind] for name, kind in columns.items()}
+
+
+def test_a_forecast_keeps_its_rows_as_its_table():
+    monthly = pd.DataFrame({"region": "North East", "preferred_placement_type": "Foster", "la_code": "840",
+                            "month": [dt.date(2025, m, 1) for m in (1, 2, 3)], "referrals": [3, 4, 5]})
+    out = forecast_demand(monthly, ["region", "preferred_placement_type"])
+    table = as_table(out, DEMAND_COLUMNS)
+    assert list(table) == list(DEMAND_COLUMNS) and table.equals(out[list(DEMAND_COLUMNS)])

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analytics.forecast import demand_inputs, forecast_demand
-from analytics.spend import forecast_spend, spend_inputs
+from analytics.forecast import DEMAND_COLUMNS, DEMAND_KEYS, as_table, demand_inputs, forecast_demand
+from analytics.spend import SPEND_COLUMNS, SPEND_KEYS, forecast_spend, spend_inputs
 from warehouse.storage.engines import insert_frame
 
 
@@ -30,24 +30,16 @@ OUTCOMES = "intermediate.int_referral_outcomes"
 
 DEMAND = BesideDbt(
     model="int_demand_forecast", table="forecast.demand_forecast",
-    columns={"region": "varchar", "preferred_placement_type": "varchar", "month": "date", "kind": "varchar",
-             "referrals": "float8", "forecast": "float8", "lo80": "float8", "hi80": "float8", "lo95": "float8",
-             "hi95": "float8", "model": "varchar", "backtest_months": "bigint", "backtest_mae_model": "float8",
-             "backtest_mae_seasonal_naive": "float8", "method": "varchar"},
+    columns=DEMAND_COLUMNS,
     inputs=demand_inputs(OUTCOMES),
-    compute=lambda frame, previous: forecast_demand(frame, ["region", "preferred_placement_type"],
-                                                    previous=previous),
+    compute=lambda frame, previous: forecast_demand(frame, DEMAND_KEYS, previous=previous),
 )
 
 SPEND = BesideDbt(
     model="int_spend_outlook", table="forecast.spend_outlook",
-    columns={"region": "varchar", "placement_type": "varchar", "month": "date", "kind": "varchar",
-             "new_placements": "float8", "unit_weekly_cost": "float8", "weekly_cost": "float8",
-             "new_placements_sd": "float8", "unit_weekly_cost_se": "float8", "placement_cost_sd": "float8",
-             "model": "varchar", "backtest_months": "bigint", "backtest_mae_model": "float8",
-             "backtest_mae_seasonal_naive": "float8", "method": "varchar"},
+    columns=SPEND_COLUMNS,
     inputs=spend_inputs(OUTCOMES),
-    compute=lambda frame, previous: forecast_spend(frame, ["region", "placement_type"], previous=previous),
+    compute=lambda frame, previous: forecast_spend(frame, SPEND_KEYS, previous=previous),
 )
 
 FORECASTS = (DEMAND, SPEND)
@@ -63,10 +55,7 @@ def write_forecast(con, forecast: BesideDbt) -> int:
     frame = con.execute(forecast.inputs).df()
     previous = con.execute(f"SELECT * FROM intermediate.{forecast.model}").df() \
         if _exists(con, "intermediate", forecast.model) else None
-    out = forecast.compute(frame, previous) if len(frame) else pd.DataFrame()
-    for column in forecast.columns:
-        if column not in out:
-            out[column] = None
+    out = as_table(forecast.compute(frame, previous) if len(frame) else pd.DataFrame(), forecast.columns)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS forecast")
@@ -74,7 +63,7 @@ def write_forecast(con, forecast: BesideDbt) -> int:
         con.execute(f"CREATE TABLE {forecast.table} "
                     f"({', '.join(f'{c} {t}' for c, t in forecast.columns.items())})")
         if len(out):
-            insert_frame(con, forecast.table, out[list(forecast.columns)], forecast.columns, set())
+            insert_frame(con, forecast.table, out, forecast.columns, set())
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

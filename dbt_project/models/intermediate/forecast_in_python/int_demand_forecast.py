@@ -5,7 +5,7 @@ whose history did not change since the last build keeps its forecast (same code,
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from analytics.forecast import demand_inputs, forecast_demand, last_build
+    from analytics.forecast import DEMAND_COLUMNS, DEMAND_KEYS, as_table, demand_inputs, forecast_demand, last_build
 
     monthly = dbt.ref("int_referral_outcomes").query("outcomes", demand_inputs("outcomes")).df()
-    return forecast_demand(monthly, ["region", "preferred_placement_type"], previous=last_build(dbt, session))
+    return as_table(forecast_demand(monthly, DEMAND_KEYS, previous=last_build(dbt, session)), DEMAND_COLUMNS)

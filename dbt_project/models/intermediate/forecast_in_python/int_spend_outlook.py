@@ -5,8 +5,8 @@ series whose placements did not change since the last build keeps its rows (same
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from analytics.forecast import last_build
-    from analytics.spend import forecast_spend, spend_inputs
+    from analytics.forecast import as_table, last_build
+    from analytics.spend import SPEND_COLUMNS, SPEND_KEYS, forecast_spend, spend_inputs
 
     placements = dbt.ref("int_referral_outcomes").query("outcomes", spend_inputs("outcomes")).df()
-    return forecast_spend(placements, ["region", "placement_type"], previous=last_build(dbt, session))
+    return as_table(forecast_spend(placements, SPEND_KEYS, previous=last_build(dbt, session)), SPEND_COLUMNS)
