@@ -148,11 +148,8 @@ def forecast_demand(monthly: pd.DataFrame, keys: list[str], horizon: int = HORIZ
                                     "lo80": predicted["lo80"].to_numpy(), "hi80": predicted["hi80"].to_numpy(),
                                     "lo95": predicted["lo95"].to_numpy(), "hi95": predicted["hi95"].to_numpy(),
                                     **meta}))
-    out = pd.concat(frames, ignore_index=True)
-    for column in ["referrals", "forecast", "lo80", "hi80", "lo95", "hi95"]:
-        if column not in out:
-            out[column] = np.nan
-    return out
+    # every key has history and forecast rows, so the concatenation has every column (as_table orders them)
+    return pd.concat(frames, ignore_index=True)
 
 
 def _by_key(previous: pd.DataFrame | None, keys: list[str], horizon: int) -> dict[tuple, pd.DataFrame]:

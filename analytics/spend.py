@@ -175,8 +175,5 @@ def forecast_spend(placements: pd.DataFrame, keys: list[str], horizon: int = HOR
                                     "kind": "forecast", **{c: predicted[c].to_numpy() for c in predicted}}))
     if not frames:
         return pd.DataFrame()
-    out = pd.concat(frames, ignore_index=True)
-    for column in ["weekly_cost", "new_placements_sd", "unit_weekly_cost_se", "placement_cost_sd"]:
-        if column not in out:
-            out[column] = np.nan
-    return out
+    # every key has history and forecast rows, so the concatenation has every column (as_table orders them)
+    return pd.concat(frames, ignore_index=True)
