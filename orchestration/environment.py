@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from ingest.settings import PROJECT_ROOT, Settings, load_settings
+from warehouse.transform.parse_state import PROJECT_PARSE
 
 DBT_DIR = PROJECT_ROOT / "dbt_project"
 MANIFEST = DBT_DIR / "target" / "manifest.json"
@@ -86,7 +87,7 @@ def ensure_dbt_manifest() -> Path:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _manifest_is_current():  # parsed by another process while this one waited
             return MANIFEST
-        scratch = MANIFEST.parent / "parse"  # dbt's own target folder: partial parsing state stays here
+        scratch = PROJECT_PARSE  # dbt's own target folder: its partial parsing state stays here
         dbt = Path(sys.executable).parent / "dbt"
         result = subprocess.run([str(dbt), "parse", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
                                  "--target-path", str(scratch), "--quiet"], capture_output=True, text=True, cwd=DBT_DIR)

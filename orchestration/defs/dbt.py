@@ -14,6 +14,7 @@ from orchestration.environment import dbt_project_hash
 from warehouse.storage.engines import dbt_environment, warehouse_for
 from warehouse.transform.builds import needs_full_refresh, record_dbt_verdict
 from warehouse.transform.forecast import FORECASTS, write_forecast
+from warehouse.transform.parse_state import seed_parse_state
 
 BESIDE = [f.model for f in FORECASTS]  # Python models that run beside dbt where dbt runs none
 
@@ -63,6 +64,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     phases = [args] if warehouse.python_models else [
         [*args, "--exclude", " ".join(f"{m}+" for m in BESIDE)], None,
         [*args, "--exclude", " ".join(_not_downstream_of(BESIDE))]]
+    seed_parse_state(settings.dbt_target)  # a new data root's first build parses partially
     failures, success = [], True
     for phase in phases:
         if not success:

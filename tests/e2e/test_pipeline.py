@@ -291,3 +291,12 @@ def test_corrected_resubmission_supersedes_and_raw_keeps_both_versions(region):
     assert len(versions) == 2 and versions[-1][0] == Decimal("4321.00")
     assert latest == [(Decimal("4321.00"),)]
     assert referrals_after == referrals_before
+
+
+def test_the_first_build_of_a_new_data_root_parses_no_file_afresh(region):
+    """Its dbt target started from the project's partial-parsing state (the profile does not name the data
+    root, so the state fits every data root): dbt re-read no file of the project."""
+    import json
+
+    perf = json.loads((region["home"] / "dbt" / "target" / "perf_info.json").read_text())
+    assert perf["is_partial_parse_enabled"] and perf["parsed_path_count"] == 0, perf["parsed_path_count"]

@@ -53,7 +53,8 @@ class DuckDbWarehouse:
         return None  # the file is created on first use
 
     def dbt_environment(self) -> dict[str, str]:
-        return {}
+        """The data root whose warehouse dbt-duckdb's plugin attaches (warehouse/transform/plugin.py)."""
+        return {"PLACEMENTS_HOME": str(self.settings.home)}
 
 
 @dataclass(frozen=True)

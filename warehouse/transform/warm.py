@@ -27,6 +27,8 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 
+from warehouse.transform.parse_state import seed_parse_state
+
 ADDRESS_ENV = "PLACEMENTS_DBT_WARM"  # the warm process's socket, for the launcher
 DBT = Path(sys.executable).with_name("dbt")
 # what the parsed project depends on besides its files: a request that differs is parsed afresh
@@ -90,7 +92,9 @@ def _warm(target_path: str):
     import analytics.spend  # noqa: F401
     import warehouse.transform.plugin  # noqa: F401 - dbt-duckdb's plugin
 
-    result = dbtRunner().invoke(["parse", "--quiet", "--target-path", target_path, "--log-path", target_path])
+    # no manifest.json (0.3 s): the build passes the parsed manifest on, and writes its own artefacts
+    result = dbtRunner().invoke(["parse", "--quiet", "--no-write-json", "--target-path", target_path,
+                                 "--log-path", target_path])
     return result.result if result.success else None
 
 
@@ -210,7 +214,7 @@ def warm_dbt(env: dict[str, str], target_path: Path, cwd: Path, after: Future | 
         return
     folder = tempfile.mkdtemp(prefix="placements-dbt-")  # 0700: only this user reaches the socket
     address = os.path.join(folder, "socket")
-    target_path.mkdir(parents=True, exist_ok=True)
+    seed_parse_state(target_path)  # a new data root's first parse starts from the project's
     # listening from now on: a launcher that connects while the process is still warming waits for it
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
