@@ -55,3 +55,28 @@ def test_files_started_ahead_are_gated_in_the_process_that_loaded_great_expectat
             results = list(assessed(files, Settings(home=tmp_path)))
     assert [a.status for _, assessments in results for a in assessments] == ["accepted"] * len(files)
     assert load._GATE == [] and load._WARM == []  # gated over there; the process is gone once used
+
+
+def _packages_loaded() -> set[str]:
+    import sys
+
+    return {name.split(".")[0] for name, module in sys.modules.items() if module is not None}
+
+
+def test_an_assessor_gates_without_the_packages_only_other_parts_use(tmp_path):
+    """Great Expectations imports every cloud SDK and SQLAlchemy it finds installed; an assessor, which
+    validates files already in local landing, has none of them loaded, and its gate still judges a file."""
+    import shutil
+
+    from tests.helpers import VALID, write_template_rows
+
+    landing = tmp_path / "landing" / "840"
+    landing.mkdir(parents=True)
+    good = write_template_rows(landing / "q1.xlsx", [VALID])
+    with load._pool() as pool:
+        loaded = pool.submit(_packages_loaded).result()
+        [assessment] = pool.submit(load.assess_files, [(good, "840", "0" * 64)], Settings(home=tmp_path)).result()
+    assert not loaded & set(load.NOT_FOR_ASSESSORS), loaded & set(load.NOT_FOR_ASSESSORS)
+    assert "great_expectations" in loaded
+    assert assessment.status == "accepted" and assessment.rows_accepted == 1, assessment.findings
+    shutil.rmtree(landing)
