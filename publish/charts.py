@@ -6,6 +6,7 @@ chart is the table printed under it. Suppressed values are absent from the data 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -14,6 +15,8 @@ from multiprocessing import get_context
 import altair as alt
 import pandas as pd
 import vl_convert
+
+from warehouse.lifetime import die_with_parent
 
 WIDTH = 560
 FONT = "Arial"
@@ -25,7 +28,8 @@ def _render(spec: dict) -> str:
     return vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
 
 
-def _warm_up() -> None:
+def _warm_up(parent: int) -> None:
+    die_with_parent(parent)  # a killed run leaves no renderer behind
     _render({"mark": "point", "data": {"values": [{"x": 1}]},
              "encoding": {"x": {"field": "x", "type": "quantitative"}}})
 
@@ -40,7 +44,8 @@ _ASIDE: list[dict[str, Future]] = []  # the charts of the report being written (
 def start_renderer() -> None:
     """A process that has loaded vl-convert and drawn once, for the next report (idempotent)."""
     if not _RENDERER:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), initializer=_warm_up)
+        pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), initializer=_warm_up,
+                                   initargs=(os.getpid(),))
         pool.submit(int)
         _RENDERER.append(pool)
 

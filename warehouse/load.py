@@ -26,6 +26,7 @@ from ingest.intake.redact import without_rows
 from ingest.intake.reports import write_report
 from ingest.settings import Settings
 from ingest.standard.contract import load_contract
+from warehouse.lifetime import die_with_parent
 from warehouse.security import tombstones
 from warehouse.security.encryption import load_storage_key
 from warehouse.security.keys import check_key
@@ -172,9 +173,11 @@ def _build_gate() -> None:
 NOT_FOR_ASSESSORS = ("boto3", "botocore", "azure", "sqlalchemy", "psycopg2")
 
 
-def _start_assessor() -> None:
-    """An assessor process's first step, before GX is imported: the packages it never needs are marked
-    absent (`import` then raises ImportError, which GX's shims take as not installed), then the gate is built."""
+def _start_assessor(parent: int) -> None:
+    """An assessor process's first step: it will end with `parent`, the process that started it; before GX
+    is imported, the packages it never needs are marked absent (`import` then raises ImportError, which GX's
+    shims take as not installed); then the gate is built."""
+    die_with_parent(parent)
     for name in NOT_FOR_ASSESSORS:
         if name not in sys.modules:
             sys.modules[name] = None
@@ -195,7 +198,8 @@ def _workers() -> int:
 
 
 def _pool() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=_workers(), mp_context=get_context("spawn"), initializer=_start_assessor)
+    return ProcessPoolExecutor(max_workers=_workers(), mp_context=get_context("spawn"), initializer=_start_assessor,
+                               initargs=(os.getpid(),))
 
 
 @contextmanager

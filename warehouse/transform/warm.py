@@ -13,7 +13,6 @@ child dies with the warm process, and the warm process with the run that started
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import shutil
@@ -27,6 +26,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
 
+from warehouse.lifetime import die_with_parent
 from warehouse.transform.parse_state import seed_parse_state
 
 ADDRESS_ENV = "PLACEMENTS_DBT_WARM"  # the warm process's socket, for the launcher
@@ -72,17 +72,6 @@ def _through_warm(address: str, args: list[str]) -> int | None:
 
 # ---- the warm process --------------------------------------------------------------------------------
 
-def _die_with_parent(parent: int) -> None:
-    """The kernel kills this process when `parent`, the one that started it, dies (a killed run leaves no
-    dbt holding the warehouse); if it died before this could be asked, this process ends now."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != parent:
-        os._exit(1)
-
-
 def _warm(target_path: str):
     """dbt, its adapters and the models' Python imported, and the project parsed (None if it does not
     parse: each build then parses it and shows the error itself)."""
@@ -99,7 +88,7 @@ def _warm(target_path: str):
 
 
 def serve(parent: int, listening_fd: int, target_path: str, wait: bool) -> None:
-    _die_with_parent(parent)
+    die_with_parent(parent)
     # asked to stop (the run is over): a normal exit, so that what dbt's imports registered with
     # multiprocessing's resource tracker is released, not reported as leaked on the run's stderr
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -152,7 +141,7 @@ def _build(server: int, conn: socket.socket, manifest, parsed_with: dict) -> Non
     """In the forked child: the launcher's dbt invocation, its output on the launcher's stdout."""
     code = 2
     try:
-        _die_with_parent(server)
+        die_with_parent(server)
         request, out = _receive(conn)
         os.dup2(out, 1)
         os.dup2(out, 2)
