@@ -55,7 +55,7 @@ def write_forecast(con, forecast: BesideDbt) -> int:
     frame = con.execute(forecast.inputs).df()
     previous = con.execute(f"SELECT * FROM intermediate.{forecast.model}").df() \
         if _exists(con, "intermediate", forecast.model) else None
-    out = as_table(forecast.compute(frame, previous) if len(frame) else pd.DataFrame(), forecast.columns)
+    out = as_table(forecast.compute(frame, previous), forecast.columns)  # no inputs: no rows, typed columns
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("CREATE SCHEMA IF NOT EXISTS forecast")

@@ -31,8 +31,9 @@ from warehouse.transform.parse_state import seed_parse_state
 
 ADDRESS_ENV = "PLACEMENTS_DBT_WARM"  # the warm process's socket, for the launcher
 DBT = Path(sys.executable).with_name("dbt")
-# what the parsed project depends on besides its files: a request that differs is parsed afresh
-PARSE_INPUTS = ("PLACEMENTS_DBT_TARGET", "PLACEMENTS_HOME", "DBT_PROFILES_DIR")
+# what the parsed project depends on besides its files: a request that differs is parsed afresh (not the
+# data root: the profile does not name it, see profiles.yml)
+PARSE_INPUTS = ("PLACEMENTS_DBT_TARGET", "DBT_PROFILES_DIR")
 
 
 # ---- the launcher: dagster-dbt's dbt executable ------------------------------------------------------
@@ -245,7 +246,7 @@ def warm_dbt_for(settings, after: Future | None = None) -> Iterator[None]:
     if os.environ.get(ADDRESS_ENV) or len(inbox_for(settings).entries()) >= PARALLEL_FROM_FILES:
         yield
         return
-    env = {**os.environ, **dbt_variables(settings), "PLACEMENTS_HOME": str(settings.home)}
+    env = {**os.environ, **dbt_variables(settings)}
     with warm_dbt(env, settings.dbt_target, PROJECT_ROOT / "dbt_project", after):
         yield
 
