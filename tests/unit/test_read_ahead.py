@@ -63,20 +63,43 @@ def _packages_loaded() -> set[str]:
     return {name.split(".")[0] for name, module in sys.modules.items() if module is not None}
 
 
+def _deferred_loaded() -> dict[str, bool]:
+    import sys
+
+    return {name: type(sys.modules.get(name)).__name__ == "module" for name in load.ON_FIRST_USE}
+
+
+def _scipy_stats_used() -> tuple[float, bool]:
+    """What a GX module that bound the stand-in of scipy.stats at import would get on first use."""
+    import sys
+
+    from scipy import stats
+
+    return float(stats.norm.cdf(0.0)), type(sys.modules["scipy.stats"]).__name__ == "module"
+
+
 def test_an_assessor_gates_without_the_packages_only_other_parts_use(tmp_path):
     """Great Expectations imports every cloud SDK and SQLAlchemy it finds installed; an assessor, which
-    validates files already in local landing, has none of them loaded, and its gate still judges a file."""
+    validates files already in local landing, has none of them loaded, nor what GX imports for expectations
+    the suite never asks (scipy.stats, altair), and its gate still judges a file, failing rows included;
+    what was deferred loads when something uses it."""
     import shutil
 
     from tests.helpers import VALID, write_template_rows
 
     landing = tmp_path / "landing" / "840"
     landing.mkdir(parents=True)
-    good = write_template_rows(landing / "q1.xlsx", [VALID])
+    bad = {**VALID, "child_id": "TST0002", "pets": "Maybe", "sibling_count": -3}
+    good = write_template_rows(landing / "q1.xlsx", [VALID, bad])
     with load._pool() as pool:
         loaded = pool.submit(_packages_loaded).result()
         [assessment] = pool.submit(load.assess_files, [(good, "840", "0" * 64)], Settings(home=tmp_path)).result()
+        deferred = pool.submit(_deferred_loaded).result()
+        used = pool.submit(_scipy_stats_used).result()
     assert not loaded & set(load.NOT_FOR_ASSESSORS), loaded & set(load.NOT_FOR_ASSESSORS)
     assert "great_expectations" in loaded
-    assert assessment.status == "accepted" and assessment.rows_accepted == 1, assessment.findings
+    assert assessment.status == "accepted" and (assessment.rows_accepted, assessment.rows_rejected) == (1, 1)
+    assert {f.row for f in assessment.findings if f.severity == "error"} == {5}, assessment.findings
+    assert deferred == dict.fromkeys(load.ON_FIRST_USE, False), deferred
+    assert used == (0.5, True)
     shutil.rmtree(landing)
