@@ -174,6 +174,39 @@ def test_provider_export_shows_no_small_provider_or_la_cell(region):
     assert not (per_total == 1).any()
 
 
+_GRAPH_PROBE = """
+import json, sys
+if sys.argv[1] == "with-dbt-core":
+    import dbt.version  # noqa: F401 - loaded before the definitions, as in a process that ran dbt
+from orchestration.definitions import defs
+graph = defs.resolve_asset_graph()
+print(json.dumps({
+    "dbt_core_loaded": "dbt.adapters" in sys.modules,
+    "assets": {k.to_user_string(): sorted(p.to_user_string() for p in graph.get(k).parent_keys)
+               for k in graph.get_all_asset_keys()},
+    "checks": sorted(str(c) for c in graph.asset_check_keys),
+}))
+"""
+
+
+def test_definitions_load_dagster_dbt_without_dbt_core_and_build_the_same_graph():
+    """Loading the definitions leaves dbt-core out of the process (dagster-dbt reads the manifest itself),
+    and the asset graph and checks are those dagster-dbt builds with dbt-core loaded."""
+    import json
+    import subprocess
+    import sys
+
+    def probe(mode: str) -> dict:
+        out = subprocess.run([sys.executable, "-c", _GRAPH_PROBE, mode], capture_output=True, text=True,
+                             cwd=PROJECT_ROOT, check=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+
+    without, with_core = probe("plain"), probe("with-dbt-core")
+    assert not without["dbt_core_loaded"] and with_core["dbt_core_loaded"]
+    assert len(without["checks"]) > 20 and any("stg_placements" in a for a in without["assets"])
+    assert (without["assets"], without["checks"]) == (with_core["assets"], with_core["checks"])
+
+
 def test_asset_graph_connects_intake_to_dbt_to_publish():
     from orchestration.definitions import defs
 
