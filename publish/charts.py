@@ -6,53 +6,39 @@ chart is the table printed under it. Suppressed values are absent from the data 
 from __future__ import annotations
 
 import functools
-import os
+import itertools
+import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from contextlib import contextmanager
-from multiprocessing import get_context
 
 import altair as alt
 import pandas as pd
-import vl_convert
 
-from warehouse.lifetime import die_with_parent
+from publish.renderer import Renderer, RendererGone, render
 
 WIDTH = 560
 FONT = "Arial"
 LABELLED_CELLS = 400  # a heat map prints its values up to a region's LAs x quarters; beyond, colour only
+RENDERERS = 1  # processes drawing a report's charts (two drew no sooner: the cores are busy then)
 
-
-def _render(spec: dict) -> str:
-    """The chart as inline SVG; no URL may be fetched while rendering (`allowed_base_urls=[]`)."""
-    return vl_convert.vegalite_to_svg(spec, allowed_base_urls=[])
-
-
-def _warm_up(parent: int) -> None:
-    die_with_parent(parent)  # a killed run leaves no renderer behind
-    _render({"mark": "point", "data": {"values": [{"x": 1}]},
-             "encoding": {"x": {"field": "x", "type": "quantitative"}}})
-
-
-# Drawing is vl-convert's JavaScript engine (its first drawing also starts it: half a second), about two
-# seconds of a national report. A run starts a renderer process while dbt builds (start_renderer), and
-# the report's charts are drawn there while this process writes the rest of the page and the LAs' pages.
-_RENDERER: list[ProcessPoolExecutor] = []
-_ASIDE: list[dict[str, Future]] = []  # the charts of the report being written (charts_aside)
+# Drawing is vl-convert's JavaScript engine, about 1.5 s of a national report. A run starts renderer
+# processes while dbt builds (start_renderer), and the report's charts are drawn there, shared between
+# them, while this process writes the rest of the page and the LAs' pages.
+_RENDERER: list[Renderer] = []
+_ASIDE: list[dict[str, tuple[dict, Future]]] = []  # the charts of the report being written (charts_aside)
+_NEXT = itertools.count()
 
 
 def start_renderer() -> None:
-    """A process that has loaded vl-convert and drawn once, for the next report (idempotent)."""
+    """Processes that have loaded vl-convert and drawn once, for the next report (idempotent)."""
     if not _RENDERER:
-        pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"), initializer=_warm_up,
-                                   initargs=(os.getpid(),))
-        pool.submit(int)
-        _RENDERER.append(pool)
+        _RENDERER.extend(Renderer() for _ in range(RENDERERS))
 
 
 def stop_renderer() -> None:
     while _RENDERER:
-        _RENDERER.pop().shutdown(wait=False, cancel_futures=True)
+        _RENDERER.pop().close()
 
 
 def svg(chart: alt.TopLevelMixin) -> str:
@@ -60,21 +46,36 @@ def svg(chart: alt.TopLevelMixin) -> str:
     spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict()
     if _RENDERER and _ASIDE:
         placeholder = f"<!--chart {len(_ASIDE[-1])}-->"  # `<` never survives escaping in page text
-        _ASIDE[-1][placeholder] = _RENDERER[0].submit(_render, spec)
+        _ASIDE[-1][placeholder] = spec, _RENDERER[next(_NEXT) % len(_RENDERER)].submit(spec)
         return placeholder
-    return _render(spec)
+    return render(spec)
+
+
+_ID = re.compile(r'(?<=\s)(id="|href="#)|url\(#')
+
+
+def own_ids(drawing: str, prefix: str) -> str:
+    """The SVG with its element ids (and the references to them) prefixed: vl-convert numbers a legend's
+    gradients per process, so two renderers' charts in one page would share ids, and a chart would show
+    another's legend colours."""
+    return _ID.sub(lambda m: m.group(0) + prefix, drawing)
 
 
 @contextmanager
 def charts_aside() -> Iterator[Callable[[str], str]]:
-    """Charts made inside this block are drawn in the renderer process, when one runs; yields `fill`,
-    which puts the drawings into the page in place of their placeholders (waiting for them)."""
-    pending: dict[str, Future] = {}
+    """Charts made inside this block are drawn in the renderer processes, when they run; yields `fill`,
+    which puts the drawings into the page in place of their placeholders (waiting for them; a chart whose
+    renderer ended is drawn here)."""
+    pending: dict[str, tuple[dict, Future]] = {}
     _ASIDE.append(pending)
 
     def fill(html: str) -> str:
-        for placeholder, drawing in pending.items():
-            html = html.replace(placeholder, drawing.result(), 1)
+        for number, (placeholder, (spec, drawing)) in enumerate(pending.items()):
+            try:
+                drawn_svg = drawing.result()
+            except RendererGone:
+                drawn_svg = render(spec)
+            html = html.replace(placeholder, own_ids(drawn_svg, f"c{number}-"), 1)
         return html
 
     try:
@@ -172,7 +173,10 @@ def heat_map(frame: pd.DataFrame, value: str, title: str, fmt: str, scheme: str)
     """LA x quarter, coloured by `value`, the value printed in each cell; a suppressed cell stays blank.
     A national map (thousands of cells) is colour only: the values are in the table under it, and printing
     each one made the page megabytes larger and took seconds to draw."""
-    base = alt.Chart(frame).encode(x=alt.X("quarter:O", title="Quarter reported"), y=alt.Y("la_name:N", title=None))
+    # only the columns drawn: the page's table carries the rest, and every column is copied into the
+    # specification for each of thousands of cells
+    base = alt.Chart(frame[["quarter", "la_name", value]]).encode(
+        x=alt.X("quarter:O", title="Quarter reported"), y=alt.Y("la_name:N", title=None))
     cells = base.mark_rect().encode(color=alt.Color(f"{value}:Q", title=title, scale=alt.Scale(scheme=scheme)))
     layers = [cells]
     if len(frame) <= LABELLED_CELLS:

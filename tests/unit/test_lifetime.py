@@ -10,11 +10,11 @@ import pytest
 
 from ingest.settings import PROJECT_ROOT
 
-STARTS = {  # each leaves `pool` with its processes started
+STARTS = {  # each leaves `pids`, its processes, started
     "assessors": "from warehouse import load\npool = load._pool()\n"
-                 "for f in [pool.submit(int) for _ in range(2)]: f.result()",
-    "renderer": "from publish import charts\ncharts.start_renderer()\npool = charts._RENDERER[0]\n"
-                "pool.submit(int).result()",
+                 "for f in [pool.submit(int) for _ in range(2)]: f.result()\npids = list(pool._processes)",
+    "renderer": "from publish import charts\ncharts.start_renderer()\n"
+                "for r in charts._RENDERER: r.warmed.result()\npids = [r.pid for r in charts._RENDERER]",
 }
 
 
@@ -29,7 +29,7 @@ def _gone(pid: int) -> bool:
 @pytest.mark.parametrize("helpers", sorted(STARTS))
 def test_helpers_end_when_the_run_is_killed_alone(helpers):
     script = (f"import os, signal\n{STARTS[helpers]}\n"
-              "print(' '.join(str(p) for p in pool._processes), flush=True)\n"
+              "print(' '.join(str(p) for p in pids), flush=True)\n"
               "os.kill(os.getpid(), signal.SIGKILL)\n")
     # the helpers inherit the pipe, so the line is read, not the pipe to its end
     with subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT, stdout=subprocess.PIPE,

@@ -4,6 +4,7 @@ suppressed and never as zero, no script and nothing fetched."""
 import datetime as dt
 import re
 
+import altair as alt
 import duckdb
 import numpy as np
 import pandas as pd
@@ -129,3 +130,55 @@ def test_a_heat_map_prints_its_values_for_a_region_and_colours_only_for_the_nati
     rect, text = 'aria-roledescription="rect mark"', 'aria-roledescription="text mark"'
     assert regional.count(rect) == regional.count(text) == 12 * 20  # every cell coloured, its value printed
     assert national.count(rect) == 153 * 20 and national.count(text) == 0
+
+
+def test_charts_drawn_aside_are_the_charts_drawn_here_also_when_a_renderer_dies(monkeypatch):
+    """The report's charts are drawn by renderer processes, shared between them, into the page in place of
+    their placeholders; a renderer that ends mid-report leaves its charts to this process, and a chart
+    vl-convert cannot draw is an error, not a blank."""
+    import os
+    import signal
+    import threading
+
+    from publish import charts
+    from publish.renderer import Renderer
+
+    frames = [pd.DataFrame({"la_name": ["A", "B"], "quarter": ["Q1", "Q2"], "days": [float(i), 2.0]})
+              for i in range(6)]
+    here = [charts.heat_map(f, "days", "Days", ".0f", "blues") for f in frames]
+    monkeypatch.setattr(charts, "RENDERERS", 2)  # shared between two, one of which is killed
+    charts.start_renderer()
+    try:
+        assert len(charts._RENDERER) == 2
+        for renderer in charts._RENDERER:
+            renderer.warmed.result(timeout=60)
+        os.kill(charts._RENDERER[-1].pid, signal.SIGKILL)
+        with charts.charts_aside() as fill:
+            page = "".join(f"<div>{charts.heat_map(f, 'days', 'Days', '.0f', 'blues')}</div>" for f in frames)
+            assert "<svg" not in page  # placeholders, drawn elsewhere
+            page = fill(page)
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)) == len(frames)  # a legend's gradient each, none shared
+        assert set(re.findall(r'url\(#([^)]+)\)', page)) == set(ids)
+
+        def without_ids(html: str) -> str:
+            return re.sub(r'(\sid="|url\(#)[^")]+', r"\1", html)
+
+        assert without_ids(page) == without_ids("".join(f"<div>{s}</div>" for s in here))
+        # a burst of big charts (a national heat map: requests and drawings far beyond a pipe's buffer)
+        # while nobody waits for them: the renderer's replies are read as they come, nothing blocks
+        national = pd.DataFrame({"la_name": np.repeat([f"LA {i}" for i in range(153)], 20),
+                                 "quarter": np.tile([f"Q{q:02d}" for q in range(20)], 153), "days": 40.0})
+        spec = alt.Chart(national).mark_rect().encode(x="quarter:O", y="la_name:N", color="days:Q").to_dict()
+        fresh = Renderer()  # still loading: its warm-up's reply comes while the burst is being written
+        burst: list = []
+        writing = threading.Thread(target=lambda: burst.extend(fresh.submit(spec) for _ in range(8)), daemon=True)
+        writing.start()
+        writing.join(timeout=120)
+        assert not writing.is_alive(), "handing charts to the renderer blocked"
+        assert len({without_ids(d.result(timeout=120)) for d in burst}) == 1
+        fresh.close()
+        with pytest.raises(ValueError, match="could not be drawn"):
+            charts._RENDERER[0].submit({"mark": "no-such-mark"}).result(timeout=60)
+    finally:
+        charts.stop_renderer()
