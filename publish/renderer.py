@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import subprocess
 import sys
 import threading
@@ -39,11 +40,12 @@ class Renderer:
         self._pending: deque[Future] = deque()  # in the order of the requests, so of the replies
         self._lock = threading.Lock()  # for _pending and _ended
         self._ended = False
-        # one request written at a time, without _lock held: the pipe may be full until the renderer can
-        # write a reply, which needs the reading thread to take _lock
-        self._writing = threading.Lock()
+        # requests are written by a thread of their own: a specification is larger than a pipe's buffer, so
+        # a write waits until the renderer has drawn the chart before, and the page must not wait with it
+        self._requests: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
         self.warmed = self.submit(WARM_UP)  # its first drawing starts vl-convert's engine (half a second)
-        threading.Thread(target=self._read, name="chart-renderer", daemon=True).start()
+        threading.Thread(target=self._write, name="chart-renderer-in", daemon=True).start()
+        threading.Thread(target=self._read, name="chart-renderer-out", daemon=True).start()
 
     @property
     def pid(self) -> int:
@@ -52,18 +54,26 @@ class Renderer:
     def submit(self, spec: dict) -> Future:
         drawing: Future = Future()
         request = json.dumps(spec).encode()
-        with self._writing:
-            with self._lock:
-                if self._ended:
-                    drawing.set_exception(RendererGone("the chart renderer has ended"))
-                    return drawing
+        with self._lock:
+            if self._ended:
+                drawing.set_exception(RendererGone("the chart renderer has ended"))
+            else:
                 self._pending.append(drawing)
-            try:
-                self._process.stdin.write(len(request).to_bytes(8, "big") + request)
-                self._process.stdin.flush()
-            except (OSError, ValueError):  # ended, or closed: the reading thread fails what it was handed
-                pass
+                self._requests.put(len(request).to_bytes(8, "big") + request)
         return drawing
+
+    def _write(self) -> None:
+        stdin = self._process.stdin
+        while (request := self._requests.get()) is not None:
+            try:
+                stdin.write(request)
+                stdin.flush()
+            except (OSError, ValueError):  # ended: the reading thread fails what it was handed
+                pass
+        try:
+            stdin.close()
+        except OSError:
+            pass
 
     def _read(self) -> None:
         replies = self._process.stdout
@@ -83,11 +93,7 @@ class Renderer:
 
     def close(self) -> None:
         """Its process ends once it has drawn what it was handed (nobody waits for it here)."""
-        with self._writing:
-            try:
-                self._process.stdin.close()
-            except OSError:
-                pass
+        self._requests.put(None)
 
 
 def serve(parent: int) -> None:
