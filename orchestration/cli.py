@@ -346,24 +346,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry() -> None:
-    """The installed command: `main`, then what the interpreter does at exit before it tears down (threads
-    joined and their exit hooks, which shut down process pools, then the exit handlers: logging, worker
-    processes), then the process ends without tearing down every object that Dagster, dbt's manifest and
-    pandas made (a second of every run)."""
-    import atexit
-    import threading
+    """The installed command: `main`, then the process ends as the interpreter would, without tearing
+    down what it imported (warehouse/lifetime.py)."""
+    from warehouse.lifetime import end_process
 
     try:
         code = main()
     except SystemExit as exc:  # argparse's --help (0) and usage errors (2), which it has printed
         code = exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    # without this, a pool still open (the chart renderer of a night whose dbt failed) was never told to
-    # stop, and multiprocessing's exit handler waited for its idle process for ever
-    threading._shutdown()
-    atexit._run_exitfuncs()
-    os._exit(code)
+    end_process(code)
 
 
 if __name__ == "__main__":

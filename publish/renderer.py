@@ -78,7 +78,11 @@ class Renderer:
     def _read(self) -> None:
         replies = self._process.stdout
         while (header := replies.read(9)) and len(header) == 9:
-            payload = replies.read(int.from_bytes(header[1:], "big")).decode()
+            length = int.from_bytes(header[1:], "big")
+            payload = replies.read(length)
+            if len(payload) < length:  # ended while writing it: the chart is drawn elsewhere, not cut short
+                break
+            payload = payload.decode()
             with self._lock:
                 drawing = self._pending.popleft()
             if header[:1] == b"0":
