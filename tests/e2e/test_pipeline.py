@@ -333,3 +333,15 @@ def test_the_first_build_of_a_new_data_root_parses_no_file_afresh(region):
 
     perf = json.loads((region["home"] / "dbt" / "target" / "perf_info.json").read_text())
     assert perf["is_partial_parse_enabled"] and perf["parsed_path_count"] == 0, perf["parsed_path_count"]
+
+
+def test_a_nights_build_uses_the_parse_its_warm_dbt_made(region):
+    """dagster-dbt gives the build its own environment (the profiles folder named); the warm process parsed
+    under the same one, so the build does not parse the project again (half a second of every night)."""
+    log = region["home"] / "dbt" / "target" / "warm-dbt.log"
+    before = log.stat().st_size if log.exists() else 0
+    assert run_nightly().success
+    with log.open("rb") as written:
+        written.seek(before)
+        builds = [line for line in written.read().decode().splitlines() if line.startswith("build ")]
+    assert builds and all(line.endswith("uses the warm parse") for line in builds), builds
