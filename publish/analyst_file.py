@@ -23,8 +23,8 @@ from publish.derived import derived_tables
 from publish.disclosure import EXPORTS
 from publish.exports import stage_exports, staged_exports, swap_exports
 from publish.published_schema import copy_to_duckdb, swap_published
-from warehouse.security.encryption import load_storage_key
-from warehouse.storage.database import CATALOG, attach, open_warehouse
+from publish.top_up import add_missing_rows, open_analyst_file
+from warehouse.storage.database import CATALOG, open_warehouse
 from warehouse.storage.engines import DuckDbWarehouse, PostgresWarehouse, warehouse_for
 from warehouse.storage.sql import identifier, literal, qualified
 from warehouse.transform.builds import build_passed
@@ -40,6 +40,7 @@ class PublishRefused(RuntimeError):
 class PublishSummary:
     tables: dict[str, int] = field(default_factory=dict)
     exports: dict[str, int] = field(default_factory=dict)
+    topped_up: list[str] = field(default_factory=list)  # tables carried over from the last file (top_up.py)
 
     @property
     def rows(self) -> int:
@@ -56,28 +57,40 @@ def _comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[
     return (found[0] or "") if found else "", columns
 
 
-@singledispatch
-def _copy_into(warehouse: DuckDbWarehouse, out: duckdb.DuckDBPyConnection,
-               relations: Sequence[tuple[str, str]]) -> dict[str, int]:
-    """The relations copied from the warehouse file into the analyst file `out`; rows per table."""
+def _describe(out: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    """The warehouse's descriptions on `table` in the analyst file, where it does not have them already."""
+    name = identifier(table)
+    description, columns = _comments(out, schema, table)
+    here = dict(out.execute("SELECT column_name, comment FROM duckdb_columns() WHERE database_name = "
+                            "current_database() AND table_name = ?", [table]).fetchall())
+    if description and out.execute("SELECT comment FROM duckdb_tables() WHERE database_name = current_database() "
+                                   "AND table_name = ?", [table]).fetchone()[0] != description:
+        out.execute(f"COMMENT ON TABLE main.{name} IS {literal(description)}")
+    for column, text in columns:
+        if here.get(column) != text:
+            out.execute(f"COMMENT ON COLUMN main.{name}.{identifier(column)} IS {literal(text)}")
+
+
+def _copy_from_duckdb(out: duckdb.DuckDBPyConnection, relations: Sequence[tuple[str, str]],
+                      top_up: set[str]) -> dict[str, int]:
+    """The relations copied from the warehouse file (attached to `out` as `wh`) into the analyst file
+    `out`, the tables in `top_up` carried over and topped up (publish/top_up.py); rows per table."""
     rows = {}
-    attach(out, warehouse.settings.warehouse, load_storage_key(), read_only=True, alias="wh", use=False)
     for schema, table in relations:
         name = identifier(table)
-        out.execute(f"CREATE TABLE main.{name} AS SELECT * FROM wh.{qualified(schema, table)}")
+        if table in top_up:
+            add_missing_rows(out, schema, table)
+        else:
+            out.execute(f"DROP TABLE IF EXISTS main.{name}")
+            out.execute(f"CREATE TABLE main.{name} AS SELECT * FROM wh.{qualified(schema, table)}")
         rows[table] = out.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0]
-        description, columns = _comments(out, schema, table)
-        if description:
-            out.execute(f"COMMENT ON TABLE main.{name} IS {literal(description)}")
-        for column, text in columns:
-            out.execute(f"COMMENT ON COLUMN main.{name}.{identifier(column)} IS {literal(text)}")
+        _describe(out, schema, table)
     out.execute("DETACH wh")
     return rows
 
 
-@_copy_into.register
-def _(warehouse: PostgresWarehouse, out: duckdb.DuckDBPyConnection,
-      relations: Sequence[tuple[str, str]]) -> dict[str, int]:
+def _copy_from_postgres(warehouse: PostgresWarehouse, out: duckdb.DuckDBPyConnection,
+                        relations: Sequence[tuple[str, str]]) -> dict[str, int]:
     """On PostgreSQL: the schema `published` swapped in first, then copied into the analyst file."""
     with warehouse.connect() as con:
         swap_published(con, relations)
@@ -95,11 +108,11 @@ def _exports_from(con, settings: Settings) -> dict[str, int]:
 
 
 @singledispatch
-def _write_files(warehouse: DuckDbWarehouse, out: duckdb.DuckDBPyConnection, staging: Path,
-                 relations: Sequence[tuple[str, str]]) -> tuple[dict[str, int], dict[str, int]]:
-    """The analyst file and the exports: rows per table, rows per export. On DuckDB the exports are read
-    from the warehouse's marts (read-only) on a second thread while this one writes the analyst file: the
-    copy is DuckDB's work, off Python's lock, and the exports mostly Python's, so the two overlap."""
+def _write_files(warehouse: DuckDbWarehouse, staging: Path, relations: Sequence[tuple[str, str]]) -> PublishSummary:
+    """The analyst file at `staging` and the exports: rows per table, rows per export. On DuckDB the
+    exports are read from the warehouse's marts (read-only) on a second thread while this one writes the
+    analyst file: the copy is DuckDB's work, off Python's lock, and the exports mostly Python's, so the two
+    overlap. The analyst file starts from the published one when the night can top it up (top_up.py)."""
     def exports() -> dict[str, int]:
         with warehouse.connect(read_only=True) as con:
             con.execute(f"USE {CATALOG}.marts")
@@ -107,18 +120,21 @@ def _write_files(warehouse: DuckDbWarehouse, out: duckdb.DuckDBPyConnection, sta
 
     with ThreadPoolExecutor(max_workers=1) as aside:
         exporting = aside.submit(exports)
-        tables = _copy_into(warehouse, out, relations)
-        out.execute("CHECKPOINT")
-        return tables, exporting.result()
+        out, top_up = open_analyst_file(warehouse.settings.warehouse, warehouse.settings.published, staging,
+                                        relations)
+        with out:
+            tables = _copy_from_duckdb(out, relations, top_up)
+            out.execute("CHECKPOINT")
+        return PublishSummary(tables, exporting.result(), sorted(top_up))
 
 
 @_write_files.register
-def _(warehouse: PostgresWarehouse, out: duckdb.DuckDBPyConnection, staging: Path,
-      relations: Sequence[tuple[str, str]]) -> tuple[dict[str, int], dict[str, int]]:
+def _(warehouse: PostgresWarehouse, staging: Path, relations: Sequence[tuple[str, str]]) -> PublishSummary:
     """On PostgreSQL: the analyst file first, then the exports from it (their derived tables are DuckDB SQL)."""
-    tables = _copy_into(warehouse, out, relations)
-    out.execute("CHECKPOINT")
-    return tables, _exports_from(out, warehouse.settings)
+    with duckdb.connect(str(staging)) as out:
+        tables = _copy_from_postgres(warehouse, out, relations)
+        out.execute("CHECKPOINT")
+        return PublishSummary(tables, _exports_from(out, warehouse.settings))
 
 
 def publish(settings: Settings, run_id: str | None, relations: Sequence[tuple[str, str]]) -> PublishSummary:
@@ -132,10 +148,8 @@ def publish(settings: Settings, run_id: str | None, relations: Sequence[tuple[st
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     staging.unlink(missing_ok=True)
-    summary = PublishSummary()
     try:
-        with duckdb.connect(str(staging)) as out:
-            summary.tables, summary.exports = _write_files(warehouse_for(settings), out, staging, relations)
+        summary = _write_files(warehouse_for(settings), staging, relations)
         swap_exports(settings.exports)  # both written: the exports, then the file, take their place
         os.replace(staging, target)  # atomic on one filesystem: readers see the old or the new file
     finally:

@@ -53,5 +53,6 @@ def published_placements(context: dg.AssetExecutionContext, placements: Placemen
             "feedback_las": len(feedback),
             "tables": dg.MetadataValue.json(summary.tables),
             "rows": summary.rows,
+            "topped_up": dg.MetadataValue.json(summary.topped_up),  # [] when the file was written in full
         }
     )

@@ -156,7 +156,9 @@ def test_a_reader_keeps_working_across_a_publish(night):
         assert fresh.execute("SELECT count(*) FROM mart_sufficiency").fetchone()[0] == 1
 
 
-def test_forget_removes_a_child_everywhere_with_an_audit_entry_holding_no_identifier(night):
+def test_forget_removes_a_child_everywhere_with_an_audit_entry_holding_no_identifier(night, tmp_path):
+    from orchestration.defs.publish import PUBLIC
+    from publish.top_up import open_analyst_file
     from warehouse.security.pseudonymise import load_key, pseudonym
 
     records = night["region"].records
@@ -176,6 +178,22 @@ def test_forget_removes_a_child_everywhere_with_an_audit_entry_holding_no_identi
     with duckdb.connect(str(night["home"] / "published" / "placements.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM fct_referrals WHERE child_key = ?", [key]).fetchone()[0] == 0
         assert con.execute("SELECT count(*) FROM fct_referrals").fetchone()[0] == len(records) - 1
+    # the run after the erasure wrote the analyst file in full: the child's rows are not in its free space
+    with dg.DagsterInstance.get() as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["published", "placements"]))
+    assert event.asset_materialization.metadata["topped_up"].data == []
+    # a file written after the erasure may be carried over; one written before it may not
+    settings, relations = load_settings(), [relation for _, relation in PUBLIC]
+    for written_before, expected in ((False, {table for _, table in relations}), (True, set())):
+        if written_before:
+            hour_ago = time.time() - 3600
+            os.utime(settings.published, (hour_ago, hour_ago))
+        staging = tmp_path / f"next-{written_before}.duckdb"
+        out, top_up = open_analyst_file(settings.warehouse, settings.published, staging, relations)
+        with out:
+            assert top_up == expected
+            assert bool(out.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+                                    ).fetchone()[0]) == (not written_before)
 
 
 def test_retention_removes_old_raw_rows_and_archived_files(night):

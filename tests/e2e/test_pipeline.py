@@ -309,7 +309,10 @@ def test_corrected_resubmission_supersedes_and_raw_keeps_both_versions(region):
         csv.writer(out, delimiter=";").writerows(lines)
     with open_wh(home) as con:
         referrals_before = con.execute("SELECT count(*) FROM intermediate.int_referrals_latest").fetchone()[0]
-    assert run_nightly().success
+    result = run_nightly()
+    assert result.success
+    # the referral's published row changed: the file is written in full, leaving no old row in its free space
+    assert "fct_referrals" not in _topped_up(result)
     with open_wh(home) as con:
         versions = con.execute(
             "SELECT total_weekly_cost FROM raw.placements WHERE la_code = '391' AND child_id = ? ORDER BY received_at",
@@ -345,3 +348,38 @@ def test_a_nights_build_uses_the_parse_its_warm_dbt_made(region):
         written.seek(before)
         builds = [line for line in written.read().decode().splitlines() if line.startswith("build ")]
     assert builds and all(line.endswith("uses the warm parse") for line in builds), builds
+
+
+def _topped_up(result) -> list[str]:
+    """The tables the run's publish carried over from the last analyst file (publish/top_up.py)."""
+    (event,) = [e for e in result.get_asset_materialization_events()
+                if e.asset_key == AssetKey(["published", "placements"])]
+    return event.materialization.metadata["topped_up"].data
+
+
+def test_a_night_that_adds_referrals_tops_up_the_published_file_to_what_a_full_copy_holds(region):
+    """A new LA's return only adds rows to fct_referrals: the file is carried over and topped up, and holds
+    every public table exactly as the warehouse does (rows, columns, descriptions)."""
+    from orchestration.defs.publish import PUBLIC
+
+    home = region["home"]
+    generate_region(home / "landing", seed=11, las=("935",), first_year=2025, quarters=1,
+                    referrals_per_quarter=6, messy=False, today=dt.date(2026, 1, 1))
+    result = run_nightly()
+    assert result.success
+    assert "fct_referrals" in _topped_up(result)
+    published = home / "published" / "placements.duckdb"
+    with open_wh(home) as con:
+        con.execute(f"ATTACH '{published}' AS pub (READ_ONLY)")
+        assert con.execute("SELECT count(*) FROM pub.main.fct_referrals WHERE la_code = '935'").fetchone()[0] > 0
+        for schema, table in (relation for _, relation in PUBLIC):
+            ours, theirs = f"pub.main.{table}", f"{schema}.{table}"
+            for a, b in ((ours, theirs), (theirs, ours)):
+                assert con.execute(f"SELECT count(*) FROM (FROM {a} EXCEPT ALL FROM {b})").fetchone()[0] == 0, table
+            described = ("SELECT column_name, data_type, comment FROM duckdb_columns() WHERE database_name = ? "
+                         "AND schema_name = ? AND table_name = ? ORDER BY column_index")
+            assert (con.execute(described, ["pub", "main", table]).fetchall()
+                    == con.execute(described, ["warehouse", schema, table]).fetchall()), table
+            tables = "SELECT comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? AND table_name = ?"
+            assert (con.execute(tables, ["pub", "main", table]).fetchone()
+                    == con.execute(tables, ["warehouse", schema, table]).fetchone()), table
