@@ -380,6 +380,7 @@ def test_a_night_that_adds_referrals_tops_up_the_published_file_to_what_a_full_c
                          "AND schema_name = ? AND table_name = ? ORDER BY column_index")
             assert (con.execute(described, ["pub", "main", table]).fetchall()
                     == con.execute(described, ["warehouse", schema, table]).fetchall()), table
-            tables = "SELECT comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? AND table_name = ?"
+            tables = ("SELECT comment FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? "
+                      "AND table_name = ?")
             assert (con.execute(tables, ["pub", "main", table]).fetchone()
                     == con.execute(tables, ["warehouse", schema, table]).fetchone()), table
