@@ -4,8 +4,10 @@
 1. Generates N LAs x 20 quarterly returns (all formats, messy) with the synthetic generator.
 2. The floor (benchmarks/floor.py: fastest readers, one DuckDB script) over that landing folder.
 3. `placements run` over the same folder: landing to published, wall time and peak memory; the ratio.
-4. A night: one new return into the warehouse that now holds the backfill; `placements run` again; then
-   another through the Dagster daemon's landing sensor (benchmarks/sensor_night.py).
+4. A night: one new return into the warehouse that now holds the backfill; `placements run` again, timed
+   alone (sampling memory costs the run CPU: 0.4-0.9 s of a night on two cores), then a second night's
+   return, sampled for its memory; then one through the Dagster daemon's landing sensor
+   (benchmarks/sensor_night.py).
 5. With --growth, the backfill again at other referrals-per-quarter (files stay N x 20; rows grow).
 """
 
@@ -76,11 +78,12 @@ def _tree_memory_mb(root: int) -> tuple[float, float]:
     return rss / 1024, pss / 1024
 
 
-def measured(args: list[str], env: dict[str, str]) -> Run:
+def measured(args: list[str], env: dict[str, str], sampled: bool = True) -> Run:
     """Wall seconds, peak memory of the command's processes together (itself, its assessor workers, dbt:
-    sampled from /proc every 0.2 s) and its stdout. (The kernel's ru_maxrss of a child is no use here:
-    it starts from this benchmark's own size at fork, which holds the generated backfill.) The peak that
-    counts is the proportional one: the assessors and dbt each import much of the same code."""
+    sampled from /proc every 0.2 s, unless not `sampled`: then 0) and its stdout. (The kernel's ru_maxrss
+    of a child is no use here: it starts from this benchmark's own size at fork, which holds the generated
+    backfill.) The peak that counts is the proportional one: the assessors and dbt each import much of the
+    same code. Reading a process's proportional set takes the kernel ~4 ms, so sampling costs the run."""
     started = time.perf_counter()
     peak_rss = peak_pss = 0.0
     with subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as child:
@@ -93,19 +96,33 @@ def measured(args: list[str], env: dict[str, str]) -> Run:
                 peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
 
         sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
+        if sampled:
+            sampler.start()
         out = child.stdout.read() if child.stdout else ""
         child.wait()
         done.set()
-        sampler.join()
+        if sampled:
+            sampler.join()
     if child.returncode:
         raise SystemExit(f"{' '.join(args)} failed (exit {child.returncode}):\n{out[-2000:]}")
     return Run(time.perf_counter() - started, peak_rss, peak_pss, out)
 
 
-def placements_run(home: Path) -> Run:
+def placements_run(home: Path, sampled: bool = True) -> Run:
     env = {**os.environ, **KEYS, "PLACEMENTS_HOME": str(home), "PLACEMENTS_DAGSTER_STORAGE": str(home / "dagster")}
-    return measured([sys.executable, "-m", "orchestration.cli", "run"], env)
+    return measured([sys.executable, "-m", "orchestration.cli", "run"], env, sampled)
+
+
+def a_nights_file(root: Path, name: str, seed: int, la: str, per_quarter: int) -> Path:
+    """One LA's new quarter, clean as a night's return, generated under `root`/`name`."""
+    return generate_region(root / name, seed=seed, las=(la,), first_year=2026, quarters=1,
+                           referrals_per_quarter=per_quarter, messy=False, today=dt.date(2026, 6, 1)).files[0]
+
+
+def into_landing(home: Path, path: Path) -> None:
+    target = home / "landing" / path.parent.name / path.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    path.rename(target)
 
 
 def backfill(root: Path, las: tuple[str, ...], per_quarter: int) -> tuple[Path, int, int]:
@@ -134,17 +151,14 @@ def main() -> None:
         print(f"placements run:  {run.seconds:6.1f} s  {run.memory}  ({summary})")
         print(f"ratio product / floor: {run.seconds / floor['seconds']:.1f}x")
 
-        one = generate_region(root / "night", seed=99, las=las[:1], first_year=2026, quarters=1,
-                              referrals_per_quarter=args.per_quarter, messy=False, today=dt.date(2026, 6, 1))
-        for path in one.files:
-            target = home / "landing" / path.parent.name / path.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            path.rename(target)
-        night = placements_run(home)
-        print(f"night, one new file into the backfilled warehouse: {night.seconds:.1f} s  {night.memory}")
-        other = generate_region(root / "sensor", seed=98, las=las[1:2], first_year=2026, quarters=1,
-                                referrals_per_quarter=args.per_quarter, messy=False, today=dt.date(2026, 6, 1))
-        run_seconds, waited = time_sensor_run(home, other.files[0], {**os.environ, **KEYS})
+        into_landing(home, a_nights_file(root, "night", 99, las[0], args.per_quarter))
+        night = placements_run(home, sampled=False)
+        into_landing(home, a_nights_file(root, "night-sampled", 97, las[2], args.per_quarter))
+        sampled = placements_run(home)
+        print(f"night, one new file into the backfilled warehouse: {night.seconds:.1f} s (timed alone); "
+              f"a second night, sampled for memory: {sampled.seconds:.1f} s  {sampled.memory}")
+        other = a_nights_file(root, "sensor", 98, las[1], args.per_quarter)
+        run_seconds, waited = time_sensor_run(home, other, {**os.environ, **KEYS})
         print(f"night through the daemon's sensor: run {run_seconds:.1f} s (Dagster's start to end); "
               f"file arrival to published {waited:.1f} s (the sensor looks every 60 s)")
 
