@@ -80,8 +80,8 @@ def _tree_memory_mb(root: int) -> tuple[float, float]:
 
 def measured(args: list[str], env: dict[str, str], sampled: bool = True) -> Run:
     """Wall seconds, peak memory of the command's processes together (itself, its assessor workers, dbt:
-    sampled from /proc every 0.2 s, unless not `sampled`: then 0) and its stdout. (The kernel's ru_maxrss
-    of a child is no use here: it starts from this benchmark's own size at fork, which holds the generated
+    sampled from /proc every 0.2 s when `sampled`, else 0) and its stdout. (The kernel's ru_maxrss of a
+    child is no use here: it starts from this benchmark's own size at fork, which holds the generated
     backfill.) The peak that counts is the proportional one: the assessors and dbt each import much of the
     same code. Reading a process's proportional set takes the kernel ~4 ms, so sampling costs the run."""
     started = time.perf_counter()
@@ -95,13 +95,13 @@ def measured(args: list[str], env: dict[str, str], sampled: bool = True) -> Run:
                 rss, pss = _tree_memory_mb(child.pid)
                 peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
 
-        sampler = threading.Thread(target=sample, daemon=True)
-        if sampled:
+        sampler = threading.Thread(target=sample, daemon=True) if sampled else None
+        if sampler:
             sampler.start()
         out = child.stdout.read() if child.stdout else ""
         child.wait()
         done.set()
-        if sampled:
+        if sampler:
             sampler.join()
     if child.returncode:
         raise SystemExit(f"{' '.join(args)} failed (exit {child.returncode}):\n{out[-2000:]}")
@@ -151,13 +151,15 @@ def main() -> None:
         print(f"placements run:  {run.seconds:6.1f} s  {run.memory}  ({summary})")
         print(f"ratio product / floor: {run.seconds / floor['seconds']:.1f}x")
 
-        into_landing(home, a_nights_file(root, "night", 99, las[0], args.per_quarter))
+        # three nights, each a new quarter of its own LA (of as many as the backfill has)
+        night_la = [las[i % len(las)] for i in range(3)]
+        into_landing(home, a_nights_file(root, "night", 99, night_la[0], args.per_quarter))
         night = placements_run(home, sampled=False)
-        into_landing(home, a_nights_file(root, "night-sampled", 97, las[2], args.per_quarter))
+        into_landing(home, a_nights_file(root, "night-sampled", 97, night_la[2], args.per_quarter))
         sampled = placements_run(home)
         print(f"night, one new file into the backfilled warehouse: {night.seconds:.1f} s (timed alone); "
               f"a second night, sampled for memory: {sampled.seconds:.1f} s  {sampled.memory}")
-        other = a_nights_file(root, "sensor", 98, las[1], args.per_quarter)
+        other = a_nights_file(root, "sensor", 98, night_la[1], args.per_quarter)
         run_seconds, waited = time_sensor_run(home, other, {**os.environ, **KEYS})
         print(f"night through the daemon's sensor: run {run_seconds:.1f} s (Dagster's start to end); "
               f"file arrival to published {waited:.1f} s (the sensor looks every 60 s)")

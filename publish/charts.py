@@ -18,9 +18,10 @@ import pandas as pd
 from publish.renderer import Renderer, RendererGone, render
 
 WIDTH = 560
-# vl-convert lays text out with the first family it has: Liberation Sans has Arial's metrics (it comes with
-# fonts-liberation, which Chromium installs), so labels fit as a browser draws them in Arial or Helvetica.
-# Arial alone was measured with a wider fallback font (the axis 10 px too wide), and 17% slower to draw.
+# vl-convert lays text out with the first family installed: Liberation Sans has Arial's metrics (Debian's
+# fonts-liberation, which Chromium's package brings), so labels fit as a browser draws them in Arial or
+# Helvetica. Arial alone, absent here, was measured with a wider fallback (an axis 10 px too wide) and drew
+# 17% slower; a machine with none of the three measures with that fallback, as before.
 FONT = "Arial, Helvetica, Liberation Sans, sans-serif"
 LABELLED_CELLS = 400  # a heat map prints its values up to a region's LAs x quarters; beyond, colour only
 RENDERERS = 1  # processes drawing a report's charts (two: a night's publish 0.3 s sooner, its dbt 0.3 s slower)
