@@ -396,3 +396,19 @@ def test_a_night_that_adds_referrals_tops_up_the_published_file_to_what_a_full_c
                       "AND table_name = ?")
             assert (con.execute(tables, ["pub", "main", table]).fetchone()
                     == con.execute(tables, ["warehouse", schema, table]).fetchone()), table
+
+
+def test_a_person_who_materialises_one_dbt_asset_gets_its_tests(region):
+    """A night leaves out the tests that read only what the project's files make; a person who asks for
+    such an asset (the Dagster UI's materialise) gets its tests run all the same."""
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    dimension = next(k for k in defs.resolve_asset_graph().get_all_asset_keys() if k.path[-1] == "dim_local_authority")
+    with DagsterInstance.get() as instance:
+        result = defs.resolve_job_def("nightly_run").execute_in_process(
+            instance=instance, raise_on_error=False, asset_selection=[dimension])
+    assert result.success
+    ran = json.loads((region["home"] / "dbt" / "target" / "run_results.json").read_text())["results"]
+    assert {r["unique_id"].split(".")[2] for r in ran} == {"dim_local_authority", "unique_dim_local_authority_la_code"}
