@@ -63,6 +63,14 @@ def _tests_of_the_project_alone() -> list[str]:
                   and not from_data & set(n["depends_on"]["nodes"]))
 
 
+def _publish_follows(context: dg.AssetExecutionContext) -> bool:
+    """Whether this run publishes after the build (and so stops the renderer a night starts here)."""
+    from orchestration.defs.publish import published_placements
+
+    selection = context.run.asset_selection  # empty (or None) when the run is the whole job
+    return not selection or published_placements.key in selection
+
+
 def _excluding(names: list[str]) -> list[str]:
     return ["--exclude", " ".join(sorted(set(names)))] if names else []
 
@@ -87,7 +95,8 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         unchanged = [] if context.is_subset else _tests_of_the_project_alone()
         # a night: publish's chart renderer loads while dbt builds (this process mostly waits for dbt); a
         # full build needs the memory, and its publish starts the renderer itself
-        start_renderer()
+        if _publish_follows(context):
+            start_renderer()
     warehouse = warehouse_for(settings)
     # one build; where dbt runs no Python models (PostgreSQL), the forecasts' Python runs between two phases
     phases = [[*args, *_excluding(unchanged)]] if warehouse.python_models else [
