@@ -84,7 +84,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     settings = placements.settings()
     project_hash = dbt_project_hash()
     args = ["build"]
-    unchanged: list[str] = []
+    passed_before: list[str] = []
     if reason := needs_full_refresh(settings, project_hash):
         context.log.info(f"dbt: full refresh of the incremental models ({reason})")
         args.append("--full-refresh")
@@ -92,16 +92,16 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         # only what its files make, passed then and pass now (10 of the night's 55 nodes, 0.3 s); a person
         # who picked some assets or checks gets those
         args += ["--exclude-resource-type", "unit_test"]
-        unchanged = [] if context.is_subset else _tests_of_the_project_alone()
+        passed_before = [] if context.is_subset else _tests_of_the_project_alone()
         # a night: publish's chart renderer loads while dbt builds (this process mostly waits for dbt); a
         # full build needs the memory, and its publish starts the renderer itself
         if _publish_follows(context):
             start_renderer()
     warehouse = warehouse_for(settings)
     # one build; where dbt runs no Python models (PostgreSQL), the forecasts' Python runs between two phases
-    phases = [[*args, *_excluding(unchanged)]] if warehouse.python_models else [
-        [*args, *_excluding([*unchanged, *(f"{m}+" for m in BESIDE)])], None,
-        [*args, *_excluding([*unchanged, *_not_downstream_of(BESIDE)])]]
+    phases = [[*args, *_excluding(passed_before)]] if warehouse.python_models else [
+        [*args, *_excluding([*passed_before, *(f"{m}+" for m in BESIDE)])], None,
+        [*args, *_excluding([*passed_before, *_not_downstream_of(BESIDE)])]]
     seed_parse_state(settings.dbt_target)  # a new data root's first build parses partially
     failures, success = [], True
     for phase in phases:
