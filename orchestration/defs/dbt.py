@@ -2,6 +2,7 @@
 publish, downstream, can refuse to publish after any failure (dagster-dbt does not stop Python
 assets downstream of a failed test by itself)."""
 
+import functools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -27,15 +28,18 @@ class PlacementsTranslator(DagsterDbtTranslator):
 translator = PlacementsTranslator()
 
 
-def _manifest() -> dict:
+@functools.cache
+def manifest() -> dict:
+    """The dbt manifest these definitions were made from, read once per process (as dagster-dbt reads it at
+    load): which models are published and which nodes a night leaves out come from it."""
     return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
 
 
-def _downstream(manifest: dict, starts: set[str]) -> set[str]:
-    """`starts` and every node below them (unique ids)."""
+def _downstream(graph: dict, starts: set[str]) -> set[str]:
+    """`starts` and every node below them in the manifest `graph` (unique ids)."""
     downstream, queue = set(starts), list(starts)
     while queue:
-        for child in manifest["child_map"].get(queue.pop(), []):
+        for child in graph["child_map"].get(queue.pop(), []):
             if child not in downstream:
                 downstream.add(child)
                 queue.append(child)
@@ -45,10 +49,10 @@ def _downstream(manifest: dict, starts: set[str]) -> set[str]:
 def _not_downstream_of(models: list[str]) -> list[str]:
     """The models and seeds outside `models`+, by name (dagster-dbt adds its own --select, so the second
     phase of a build is expressed as an exclusion; tests of excluded models are excluded with them)."""
-    manifest = _manifest()
-    starts = {uid for uid, n in manifest["nodes"].items() if n["resource_type"] == "model" and n["name"] in models}
-    downstream = _downstream(manifest, starts)
-    return sorted(n["name"] for uid, n in manifest["nodes"].items()
+    graph = manifest()
+    starts = {uid for uid, n in graph["nodes"].items() if n["resource_type"] == "model" and n["name"] in models}
+    downstream = _downstream(graph, starts)
+    return sorted(n["name"] for uid, n in graph["nodes"].items()
                   if n["resource_type"] in {"model", "seed", "snapshot"} and uid not in downstream)
 
 
@@ -57,9 +61,9 @@ def _tests_of_the_project_alone() -> list[str]:
     no source upstream): a build whose project is the last successful build's passes them as it did. A test
     that also reads the returns (the relationship from stg_placements to the seed) is not one of them.
     Named one by one: excluding the models instead would take that test with them."""
-    manifest = _manifest()
-    from_data = _downstream(manifest, set(manifest["sources"]))
-    return sorted(n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "test"
+    graph = manifest()
+    from_data = _downstream(graph, set(graph["sources"]))
+    return sorted(n["name"] for n in graph["nodes"].values() if n["resource_type"] == "test"
                   and not from_data & set(n["depends_on"]["nodes"]))
 
 

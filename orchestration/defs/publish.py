@@ -1,10 +1,8 @@
 """Publish: copy dbt's public models (the marts) into a new analyst file and swap it in atomically."""
 
-import json
-
 import dagster as dg
 
-from orchestration.defs.dbt import translator
+from orchestration.defs.dbt import manifest, translator
 from orchestration.defs.resources import PlacementsSettings, RunLock, dbt_project
 from publish.analyst_file import publish
 from publish.feedback import write_feedback
@@ -12,10 +10,10 @@ from publish.feedback import write_feedback
 
 def public_models() -> list[tuple[dg.AssetKey, tuple[str, str]]]:
     """(asset key, (schema, table)) of every dbt model with `access: public`, from the manifest."""
-    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    graph = manifest()
     return [
-        (translator.get_asset_spec(manifest, uid, dbt_project).key, (node["schema"], node["alias"]))
-        for uid, node in sorted(manifest["nodes"].items())
+        (translator.get_asset_spec(graph, uid, dbt_project).key, (node["schema"], node["alias"]))
+        for uid, node in sorted(graph["nodes"].items())
         if node["resource_type"] == "model" and node.get("access") == "public"
     ]
 

@@ -346,6 +346,12 @@ def _builds_logged(log, since: int) -> list[str]:
         return [line for line in written.read().decode().splitlines() if line.startswith("build ")]
 
 
+def _dbt_ran(home) -> set[str]:
+    """The names of the nodes the data root's last dbt build ran (its run_results.json)."""
+    results = json.loads((home / "dbt" / "target" / "run_results.json").read_text())["results"]
+    return {r["unique_id"].split(".")[2] for r in results}
+
+
 def _topped_up(result) -> list[str]:
     """The tables the run's publish carried over from the last analyst file (publish/top_up.py)."""
     (event,) = [e for e in result.get_asset_materialization_events()
@@ -372,8 +378,7 @@ def test_a_night_that_adds_referrals_tops_up_the_published_file_to_what_a_full_c
     assert builds and all(line.endswith("uses the warm parse") for line in builds), builds
     # the project is the last build's: the tests that read only what its files make are not run again, while
     # every model is built, and the test that reads the night's rows against the LA seed runs
-    ran = {r["unique_id"] for r in json.loads((home / "dbt" / "target" / "run_results.json").read_text())["results"]}
-    names = {uid.split(".")[2] for uid in ran}
+    names = _dbt_ran(home)
     assert not names & {"not_null_ref_local_authorities_la_code", "unique_stg_local_authorities_la_code",
                         "unique_dim_local_authority_la_code"}, sorted(names)
     assert {"ref_local_authorities", "stg_local_authorities", "dim_local_authority", "fct_referrals",
@@ -412,6 +417,5 @@ def test_a_person_who_materialises_one_dbt_asset_gets_its_tests(region):
         result = defs.resolve_job_def("nightly_run").execute_in_process(
             instance=instance, raise_on_error=False, asset_selection=[dimension])
     assert result.success
-    ran = json.loads((region["home"] / "dbt" / "target" / "run_results.json").read_text())["results"]
-    assert {r["unique_id"].split(".")[2] for r in ran} == {"dim_local_authority", "unique_dim_local_authority_la_code"}
+    assert _dbt_ran(region["home"]) == {"dim_local_authority", "unique_dim_local_authority_la_code"}
     assert not charts._RENDERER
