@@ -47,44 +47,50 @@ class PublishSummary:
         return sum(self.tables.values())
 
 
-def _comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> tuple[str, list[tuple[str, str]]]:
-    """The table's and its columns' descriptions as dbt persisted them in the warehouse."""
-    found = con.execute("SELECT comment FROM duckdb_tables() WHERE database_name = 'wh' AND schema_name = ? "
-                        "AND table_name = ?", [schema, table]).fetchone()
-    columns = con.execute("SELECT column_name, comment FROM duckdb_columns() WHERE database_name = 'wh' "
-                          "AND schema_name = ? AND table_name = ? AND comment IS NOT NULL ORDER BY column_index",
-                          [schema, table]).fetchall()
-    return (found[0] or "") if found else "", columns
+Descriptions = dict[tuple[str, str], str]  # (table, column or "") -> description
 
 
-def _describe(out: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
-    """The warehouse's descriptions on `table` in the analyst file, where it does not have them already."""
+def _descriptions(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> Descriptions:
+    """Every table's and column's description in `database`.`schema`, read in two queries: asked table by
+    table, the catalogue's queries took a fifth of a night's copy."""
+    where = "WHERE database_name = ? AND schema_name = ? AND comment IS NOT NULL"
+    found = {(t, ""): c for t, c in con.execute(
+        f"SELECT table_name, comment FROM duckdb_tables() {where}", [database, schema]).fetchall()}
+    found.update({(t, col): c for t, col, c in con.execute(
+        f"SELECT table_name, column_name, comment FROM duckdb_columns() {where} ORDER BY table_name, column_index",
+        [database, schema]).fetchall()})
+    return found
+
+
+def _describe(out: duckdb.DuckDBPyConnection, table: str, wanted: Descriptions, here: Descriptions) -> None:
+    """The warehouse's descriptions (`wanted`) on `table` in the analyst file, where it does not have them
+    already (`here`: the analyst file's, as it was opened)."""
     name = identifier(table)
-    description, columns = _comments(out, schema, table)
-    here = dict(out.execute("SELECT column_name, comment FROM duckdb_columns() WHERE database_name = "
-                            "current_database() AND table_name = ?", [table]).fetchall())
-    if description and out.execute("SELECT comment FROM duckdb_tables() WHERE database_name = current_database() "
-                                   "AND table_name = ?", [table]).fetchone()[0] != description:
-        out.execute(f"COMMENT ON TABLE main.{name} IS {literal(description)}")
-    for column, text in columns:
-        if here.get(column) != text:
-            out.execute(f"COMMENT ON COLUMN main.{name}.{identifier(column)} IS {literal(text)}")
+    for (of, column), text in wanted.items():
+        if of == table and here.get((of, column)) != text:
+            out.execute(f"COMMENT ON TABLE main.{name} IS {literal(text)}" if not column else
+                        f"COMMENT ON COLUMN main.{name}.{identifier(column)} IS {literal(text)}")
 
 
 def _copy_from_duckdb(out: duckdb.DuckDBPyConnection, relations: Sequence[tuple[str, str]],
                       top_up: set[str]) -> dict[str, int]:
     """The relations copied from the warehouse file (attached to `out` as `wh`) into the analyst file
-    `out`, the tables in `top_up` carried over and topped up (publish/top_up.py); rows per table."""
+    `out`, the tables in `top_up` carried over and topped up (publish/top_up.py); rows per table. Each
+    table is copied and described in one transaction: one commit, not one per description."""
     rows = {}
+    here = _descriptions(out, out.execute("SELECT current_database()").fetchone()[0], "main")
+    wanted = {schema: _descriptions(out, "wh", schema) for schema in sorted({schema for schema, _ in relations})}
     for schema, table in relations:
         name = identifier(table)
+        out.execute("BEGIN TRANSACTION")
         if table in top_up:
             add_missing_rows(out, schema, table)
         else:
             out.execute(f"DROP TABLE IF EXISTS main.{name}")
             out.execute(f"CREATE TABLE main.{name} AS SELECT * FROM wh.{qualified(schema, table)}")
         rows[table] = out.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0]
-        _describe(out, schema, table)
+        _describe(out, table, wanted[schema], here if table in top_up else {})
+        out.execute("COMMIT")
     out.execute("DETACH wh")
     return rows
 
