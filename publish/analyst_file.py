@@ -22,11 +22,11 @@ from ingest.settings import Settings
 from publish.derived import derived_tables
 from publish.disclosure import EXPORTS
 from publish.exports import stage_exports, staged_exports, swap_exports
-from publish.published_schema import copy_to_duckdb, swap_published
+from publish.published_schema import comment_statements, copy_to_duckdb, swap_published
 from publish.top_up import add_missing_rows, open_analyst_file
 from warehouse.storage.database import CATALOG, open_warehouse
 from warehouse.storage.engines import DuckDbWarehouse, PostgresWarehouse, warehouse_for
-from warehouse.storage.sql import identifier, literal, qualified
+from warehouse.storage.sql import identifier, qualified
 from warehouse.transform.builds import build_passed
 
 EXPORTED = {spec.table for spec in EXPORTS}
@@ -47,29 +47,27 @@ class PublishSummary:
         return sum(self.tables.values())
 
 
-Descriptions = dict[tuple[str, str], str]  # (table, column or "") -> description
+Descriptions = dict[str, tuple[str, list[tuple[str, str]]]]  # table -> its description, (column, description)s
 
 
 def _descriptions(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> Descriptions:
     """Every table's and column's description in `database`.`schema`, read in two queries: asked table by
     table, the catalogue's queries took a fifth of a night's copy."""
     where = "WHERE database_name = ? AND schema_name = ? AND comment IS NOT NULL"
-    found = {(t, ""): c for t, c in con.execute(
-        f"SELECT table_name, comment FROM duckdb_tables() {where}", [database, schema]).fetchall()}
-    found.update({(t, col): c for t, col, c in con.execute(
-        f"SELECT table_name, column_name, comment FROM duckdb_columns() {where} ORDER BY table_name, column_index",
-        [database, schema]).fetchall()})
-    return found
+    tables = dict(con.execute(f"SELECT table_name, comment FROM duckdb_tables() {where}",
+                              [database, schema]).fetchall())
+    columns: dict[str, list[tuple[str, str]]] = {}
+    for table, column, text in con.execute(f"SELECT table_name, column_name, comment FROM duckdb_columns() {where} "
+                                           "ORDER BY table_name, column_index", [database, schema]).fetchall():
+        columns.setdefault(table, []).append((column, text))
+    return {table: (tables.get(table, ""), columns.get(table, [])) for table in {*tables, *columns}}
 
 
-def _describe(out: duckdb.DuckDBPyConnection, table: str, wanted: Descriptions, here: Descriptions) -> None:
-    """The warehouse's descriptions (`wanted`) on `table` in the analyst file, where it does not have them
-    already (`here`: the analyst file's, as it was opened)."""
-    name = identifier(table)
-    for (of, column), text in wanted.items():
-        if of == table and here.get((of, column)) != text:
-            out.execute(f"COMMENT ON TABLE main.{name} IS {literal(text)}" if not column else
-                        f"COMMENT ON COLUMN main.{name}.{identifier(column)} IS {literal(text)}")
+def _lacking(wanted: tuple[str, list[tuple[str, str]]], had: tuple[str, list[tuple[str, str]]]):
+    """Of the descriptions `wanted`, those a carried-over table does not have already (`had`)."""
+    description, columns = wanted
+    present = dict(had[1])
+    return ("" if description == had[0] else description), [(c, t) for c, t in columns if present.get(c) != t]
 
 
 def _copy_from_duckdb(out: duckdb.DuckDBPyConnection, relations: Sequence[tuple[str, str]],
@@ -89,7 +87,11 @@ def _copy_from_duckdb(out: duckdb.DuckDBPyConnection, relations: Sequence[tuple[
             out.execute(f"DROP TABLE IF EXISTS main.{name}")
             out.execute(f"CREATE TABLE main.{name} AS SELECT * FROM wh.{qualified(schema, table)}")
         rows[table] = out.execute(f"SELECT count(*) FROM main.{name}").fetchone()[0]
-        _describe(out, table, wanted[schema], here if table in top_up else {})
+        described = wanted[schema].get(table, ("", []))
+        if table in top_up:
+            described = _lacking(described, here.get(table, ("", [])))
+        for statement in comment_statements(f"main.{name}", *described):
+            out.execute(statement)
         out.execute("COMMIT")
     out.execute("DETACH wh")
     return rows

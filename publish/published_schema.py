@@ -27,7 +27,8 @@ def _comments(con, schema: str, table: str) -> tuple[str, list[tuple[str, str]]]
     return description or "", columns
 
 
-def _comment_statements(target: str, description: str, columns: list[tuple[str, str]]) -> list[str]:
+def comment_statements(target: str, description: str, columns: list[tuple[str, str]]) -> list[str]:
+    """The COMMENT statements that give `target` its description and its columns' (also the DuckDB file's)."""
     statements = [f"COMMENT ON TABLE {target} IS {literal(description)}"] if description else []
     return statements + [f"COMMENT ON COLUMN {target}.{identifier(c)} IS {literal(t)}" for c, t in columns]
 
@@ -40,7 +41,7 @@ def swap_published(con, relations: Sequence[tuple[str, str]]) -> None:
     for schema, table in relations:
         target = qualified(BUILDING, table)
         con.execute(f"CREATE TABLE {target} AS SELECT * FROM {qualified(schema, table)}")
-        for statement in _comment_statements(target, *_comments(con, schema, table)):
+        for statement in comment_statements(target, *_comments(con, schema, table)):
             con.execute(statement)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -84,7 +85,7 @@ def copy_to_duckdb(con, out, relations: Sequence[tuple[str, str]]) -> dict[str, 
         if len(text):
             insert_frame(out, f"main.{name}", text, types, lists)
         rows[table] = len(text)
-        for statement in _comment_statements(f"main.{name}", *_comments(con, PUBLISHED, table)):
+        for statement in comment_statements(f"main.{name}", *_comments(con, PUBLISHED, table)):
             out.execute(statement)
     return rows
 
