@@ -7,7 +7,7 @@
 4. A night: one new return into the warehouse that now holds the backfill; `placements run` again, timed
    alone (sampling memory costs the run CPU: 0.4-0.9 s of a night on two cores), then a second night's
    return, sampled for its memory; then one through the Dagster daemon's landing sensor
-   (benchmarks/sensor_night.py).
+   (benchmarks/sensor_night.py); and the first night's file again into a warehouse holding only its LA.
 5. With --growth, the backfill again at other referrals-per-quarter (files stay N x 20; rows grow).
 """
 
@@ -125,11 +125,21 @@ def into_landing(home: Path, path: Path) -> None:
     path.rename(target)
 
 
-def backfill(root: Path, las: tuple[str, ...], per_quarter: int) -> tuple[Path, int, int]:
-    home = root / f"data-{per_quarter}"
+def backfill(root: Path, las: tuple[str, ...], per_quarter: int, name: str = "") -> tuple[Path, int, int]:
+    home = root / (name or f"data-{per_quarter}")
     region = generate_region(home / "landing", seed=1, las=las, first_year=2021, quarters=20,
                              referrals_per_quarter=per_quarter, today=dt.date(2026, 1, 1))
     return home, len(region.files) + len(region.unreadable), len(region.records)
+
+
+def night_on_its_own(root: Path, la: str, per_quarter: int) -> Run:
+    """The first night's file again (same LA, same seed), into a warehouse that holds only that LA's 20
+    quarters: beside the national night, it tells the part of a night that grows with the warehouse from the
+    part every night costs (starting the frameworks, dbt's nodes, the report)."""
+    home, _, _ = backfill(root, (la,), per_quarter, name="data-one-la")
+    placements_run(home, sampled=False)
+    into_landing(home, a_nights_file(root, "night-one-la", 99, la, per_quarter))
+    return placements_run(home, sampled=False)
 
 
 def main() -> None:
@@ -159,6 +169,9 @@ def main() -> None:
         sampled = placements_run(home)
         print(f"night, one new file into the backfilled warehouse: {night.seconds:.1f} s (timed alone); "
               f"a second night, sampled for memory: {sampled.seconds:.1f} s  {sampled.memory}")
+        alone = night_on_its_own(root, night_la[0], args.per_quarter)
+        print(f"the same night into a warehouse holding only its LA's backfill (1/{len(las)} of the rows): "
+              f"{alone.seconds:.1f} s (timed alone): what a night costs whatever the warehouse holds")
         other = a_nights_file(root, "sensor", 98, night_la[1], args.per_quarter)
         run_seconds, waited = time_sensor_run(home, other, {**os.environ, **KEYS})
         print(f"night through the daemon's sensor: run {run_seconds:.1f} s (Dagster's start to end); "

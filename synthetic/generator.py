@@ -328,8 +328,11 @@ def _write_jsonld(contract, path: Path, records: list[dict], rng) -> list[int]:
 
 
 def _spoil_one_value(region: GeneratedRegion, records: list[dict], contract) -> None:
-    """One bad value in one CSV file: a placement type nobody can map. That row must be rejected."""
+    """One bad value in one CSV file: a placement type nobody can map. That row must be rejected. A region
+    whose LAs all return other formats (one LA can) has no such value."""
     csv_files = [p for p in region.files if p.suffix == ".csv"]
+    if not csv_files:
+        return
     for record in records:
         if record.get("placement_type") and record["file_name"] == csv_files[0].name and \
                 record["la_code"] == csv_files[0].parent.name:
