@@ -170,8 +170,8 @@ def main() -> None:
         print(f"night, one new file into the backfilled warehouse: {night.seconds:.1f} s (timed alone); "
               f"a second night, sampled for memory: {sampled.seconds:.1f} s  {sampled.memory}")
         alone = night_on_its_own(root, night_la[0], args.per_quarter)
-        print(f"the same night into a warehouse holding only its LA's backfill (1/{len(las)} of the rows): "
-              f"{alone.seconds:.1f} s (timed alone): what a night costs whatever the warehouse holds")
+        print(f"the same night into a warehouse holding only its LA's backfill (1 of {len(las)} LAs): "
+              f"{alone.seconds:.1f} s (timed alone): the part of a night that does not grow with the warehouse")
         other = a_nights_file(root, "sensor", 98, night_la[1], args.per_quarter)
         run_seconds, waited = time_sensor_run(home, other, {**os.environ, **KEYS})
         print(f"night through the daemon's sensor: run {run_seconds:.1f} s (Dagster's start to end); "
