@@ -40,9 +40,9 @@ $(AZURITE):
 LINTED := ingest warehouse publish analytics orchestration synthetic tests benchmarks
 
 test: install browser office postgres azurite lint  ## the whole suite: lint, contract checks, unit and end-to-end tests
-	@# two workers (the CI machine has two cores), one per test file, in the files' order: end-to-end files
-	@# (long, few tests) first and the short unit files last, which fill the end; xdist's default order,
-	@# most tests first, left a long end-to-end file for last while the other worker had nothing to do
+	@# two workers (the CI machine has two cores), one per test file, in the files' order: the long end-to-end
+	@# files first, the short unit files last to fill the end (xdist's default, most tests first, can leave
+	@# a long end-to-end file for last while the other worker waits)
 	$(BIN)/pytest -q -n 2 --dist loadfile --no-loadscope-reorder
 
 test-unit: install
